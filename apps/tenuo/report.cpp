@@ -1,0 +1,64 @@
+// The only place that turns errors into messages and exit codes.
+#include "cli.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace tenuo::cli {
+
+int exit_code_for(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::InvalidInput:
+    case ErrorCode::InvalidArguments:
+    case ErrorCode::Io:
+    case ErrorCode::MalformedCbor:
+    case ErrorCode::WarrantTooLarge:
+    case ErrorCode::ChainTooLarge:
+      return kExitInput;
+    case ErrorCode::Internal:
+      return kExitInternal;
+    default:
+      return kExitDenied;
+  }
+}
+
+namespace {
+bool color_stderr() {
+  if (std::getenv("NO_COLOR") != nullptr) return false;
+  return isatty(STDERR_FILENO) != 0;
+}
+}  // namespace
+
+int report(const Error& e, bool json) {
+  const int rc = exit_code_for(e.code);
+  if (json) {
+    nlohmann::json err{{"code", static_cast<int>(e.code)},
+                       {"name", std::string(name(e.code))},
+                       {"message", e.message}};
+    if (e.chain_index) err["chain_index"] = *e.chain_index;
+    if (e.byte_offset) err["byte_offset"] = *e.byte_offset;
+    nlohmann::json doc{{"ok", false}, {"error", err}};
+    std::fputs((doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
+               stdout);
+  }
+  const bool c = color_stderr();
+  std::string msg = e.message;
+  for (auto& ch : msg)
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  std::fputs(fmt::format("{}tenuo: error:{} {} [{} {}]\n", c ? "\033[1;31m" : "", c ? "\033[0m" : "",
+                         msg, static_cast<int>(e.code), name(e.code))
+                 .c_str(),
+             stderr);
+  return rc;
+}
+
+int report_internal(const std::exception& ex, bool json) {
+  Error e{ErrorCode::Internal, fmt::format("internal error (a bug): {}", ex.what())};
+  report(e, json);
+  return kExitInternal;
+}
+
+}  // namespace tenuo::cli

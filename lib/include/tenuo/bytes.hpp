@@ -1,0 +1,23 @@
+#pragma once
+// Byte buffers used across the library.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace tenuo {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+
+// Views the characters of `s` as bytes (no copy).
+[[nodiscard]] inline ByteView as_bytes(std::string_view s) noexcept {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};  // NOLINT
+}
+// Views `b` as characters (no copy).
+[[nodiscard]] inline std::string_view as_chars(ByteView b) noexcept {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};  // NOLINT
+}
+
+}  // namespace tenuo
