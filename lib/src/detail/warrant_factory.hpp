@@ -2,12 +2,13 @@
 // The only code allowed to construct Warrant objects: the decoder (after verifying the
 // signature) and the signer (builders).
 
+#include <tenuo/export.hpp>
 #include <tenuo/signing_key.hpp>
 #include <tenuo/warrant.hpp>
 
 namespace tenuo {
 
-class WarrantFactory {
+class TENUO_EXPORT WarrantFactory {
  public:
   // Called by the decoder once the signature over `payload_bytes` has been verified.
   static Warrant from_verified(Payload p, Bytes payload_bytes, Signature sig, Bytes envelope);
