@@ -149,7 +149,7 @@ Result<ParsedHost> parse_host(std::string_view input, bool special) {
   ParsedHost h;
   if (!input.empty() && input.front() == '[') {
     if (input.back() != ']' || input.size() < 2) return url_fail("unclosed IPv6 address");
-    auto v6 = parse_ipv6(input.substr(1, input.size() - 2));
+    auto v6 = parse_ipv6_pieces(input.substr(1, input.size() - 2));
     if (!v6) return url_fail("invalid IPv6 address");
     h.kind = HostKind::Ipv6;
     h.ipv6 = *v6;
@@ -290,7 +290,7 @@ class Parser {
         }
         if (v > 65535) return url_fail("port out of range");
         const auto p = static_cast<std::uint16_t>(v);
-        if (default_port(m_url.scheme) != p) m_url.port = p;
+        if (scheme_default_port(m_url.scheme) != p) m_url.port = p;
       }
     }
     return {};
@@ -416,7 +416,7 @@ bool is_special_scheme(std::string_view s) noexcept {
   return s == "http" || s == "https" || s == "ws" || s == "wss" || s == "ftp" || s == "file";
 }
 
-std::optional<std::uint16_t> default_port(std::string_view s) noexcept {
+std::optional<std::uint16_t> scheme_default_port(std::string_view s) noexcept {
   if (s == "http" || s == "ws") return 80;
   if (s == "https" || s == "wss") return 443;
   if (s == "ftp") return 21;
@@ -499,7 +499,7 @@ std::optional<std::uint32_t> parse_ipv4_whatwg(std::string_view host) {
   return static_cast<std::uint32_t>(v);
 }
 
-std::optional<Ipv6Pieces> parse_ipv6(std::string_view in) {
+std::optional<Ipv6Pieces> parse_ipv6_pieces(std::string_view in) {
   Ipv6Pieces a{};
   std::size_t piece = 0;
   std::optional<std::size_t> compress;

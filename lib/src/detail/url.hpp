@@ -41,7 +41,7 @@ struct Url {
 };
 
 // Default port of a special scheme (http/ws 80, https/wss 443, ftp 21); none for others.
-[[nodiscard]] TENUO_EXPORT std::optional<std::uint16_t> default_port(std::string_view scheme) noexcept;
+[[nodiscard]] TENUO_EXPORT std::optional<std::uint16_t> scheme_default_port(std::string_view scheme) noexcept;
 [[nodiscard]] TENUO_EXPORT bool is_special_scheme(std::string_view scheme) noexcept;
 
 // Parses an absolute URL. Errors: InvalidInput with the WHATWG failure reason.
@@ -53,7 +53,7 @@ struct Url {
 // WHATWG IPv4 parser (decimal, octal, hex parts; 1–4 parts; trailing dot allowed).
 [[nodiscard]] TENUO_EXPORT std::optional<std::uint32_t> parse_ipv4_whatwg(std::string_view host);
 // WHATWG IPv6 parser (no brackets, no zone id).
-[[nodiscard]] TENUO_EXPORT std::optional<Ipv6Pieces> parse_ipv6(std::string_view text);
+[[nodiscard]] TENUO_EXPORT std::optional<Ipv6Pieces> parse_ipv6_pieces(std::string_view text);
 [[nodiscard]] TENUO_EXPORT std::string serialize_ipv4(std::uint32_t a);
 [[nodiscard]] TENUO_EXPORT std::string serialize_ipv6(const Ipv6Pieces& a);  // without brackets
 // Percent-decodes %XX escapes (invalid escapes are kept as is).

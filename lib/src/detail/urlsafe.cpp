@@ -245,7 +245,7 @@ UrlSafeVerdict url_safe_check(const c::UrlSafe& c, std::string_view text) {
     if (b <= 0x20 || b >= 0x7F) return deny(fmt::format("host '{}' contains unsupported characters", host));
   }
   if (c.allow_ports) {
-    const auto port = url.port ? url.port : default_port(url.scheme);
+    const auto port = url.port ? url.port : scheme_default_port(url.scheme);
     if (port && std::find(c.allow_ports->begin(), c.allow_ports->end(), *port) == c.allow_ports->end())
       return deny(fmt::format("port {} is not in allow_ports", *port));
   }
@@ -265,7 +265,7 @@ UrlSafeVerdict url_safe_check(const c::UrlSafe& c, std::string_view text) {
   if (bare != host) names.push_back(bare);
   bool is_ip = false;
   if (bare.front() == '[' && bare.back() == ']') {
-    auto a = parse_ipv6(std::string_view(bare).substr(1, bare.size() - 2));
+    auto a = parse_ipv6_pieces(std::string_view(bare).substr(1, bare.size() - 2));
     if (!a) return deny(fmt::format("host {} is not a valid IPv6 address", host));
     is_ip = true;
     const std::string canon = "[" + serialize_ipv6(*a) + "]";
