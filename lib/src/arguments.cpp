@@ -16,11 +16,14 @@ namespace {
 
 // 2^63 as a double; the Int range of a double is [-2^63, 2^63).
 constexpr double kTwo63 = 9223372036854775808.0;
+// Recursion bound whatever limits a caller passes (the parser recurses once per level).
+constexpr std::size_t kHardMaxDepth = 128;
 
 class Parser {
  public:
   Parser(std::string_view text, const ArgumentLimits& limits, NumberStyle style)
-      : m_text(text), m_limits(limits), m_style(style) {}
+      : m_text(text), m_limits(limits), m_style(style),
+        m_max_depth(std::min(limits.max_depth, kHardMaxDepth)) {}
 
   Result<Object> parse_top() {
     if (m_text.size() > m_limits.max_text_bytes)
@@ -53,8 +56,8 @@ class Parser {
   }
 
   Result<void> count_value(std::size_t depth) {
-    if (depth > m_limits.max_depth)
-      return fail_at(m_pos, fmt::format("nesting deeper than {} levels", m_limits.max_depth));
+    if (depth > m_max_depth)
+      return fail_at(m_pos, fmt::format("nesting deeper than {} levels", m_max_depth));
     if (++m_values > m_limits.max_values)
       return fail_at(m_pos, fmt::format("more than {} values", m_limits.max_values));
     return {};
@@ -448,6 +451,7 @@ class Parser {
   std::string_view m_text;
   const ArgumentLimits& m_limits;
   NumberStyle m_style;
+  std::size_t m_max_depth;
   std::size_t m_pos = 0;
   std::size_t m_values = 0;
   std::size_t m_string_total = 0;

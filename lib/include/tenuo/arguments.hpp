@@ -23,7 +23,7 @@ namespace tenuo {
 // `max_depth` is rejected. WIRE.md leaves the off-by-one open [U]; counting scalars too is the
 // stricter reading (9 containers below the top level may hold only empty containers or scalars
 // at depth 9). `max_values` counts every value including the top-level object; the string
-// budgets count decoded bytes of strings and member names.
+// budgets count decoded bytes of strings and member names. Depths above 128 act as 128.
 struct ArgumentLimits {
   std::size_t max_text_bytes = kMaxArgsTextBytes;
   std::size_t max_depth = kMaxArgsDepth;
