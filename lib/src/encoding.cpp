@@ -119,7 +119,10 @@ Result<std::string_view> split_padding(std::string_view text, std::size_t& pad_c
   const std::string_view digits = text.substr(0, end);
   if (digits.find('=') != std::string_view::npos)
     return fail(ErrorCode::InvalidInput, "base64 padding '=' in the middle of the text");
-  if (pad_count > 0 && (pad_count != padding_for(digits.size()) || digits.size() % 4 == 1))
+  if (digits.size() % 4 == 1)
+    return fail(ErrorCode::InvalidInput,
+                fmt::format("base64 text has an impossible length ({} digits)", digits.size()));
+  if (pad_count > 0 && pad_count != padding_for(digits.size()))
     return fail(ErrorCode::InvalidInput,
                 fmt::format("base64 text has {} padding character(s) where {} belong", pad_count,
                             padding_for(digits.size())));

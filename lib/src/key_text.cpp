@@ -27,18 +27,21 @@ void wipe(std::string& s) noexcept { secure_zero(s.data(), s.size()); }
 
 Result<Bytes> decode_raw32(std::string_view text) {
   if (is_hex64(text)) return hex_decode(text);
+  if (text.size() == 64)
+    return fail(ErrorCode::InvalidInput, "64 characters long but not hexadecimal");
   auto raw = base64_decode_any(text, 64);
   if (!raw) {
-    if (text.size() == 64)
-      return fail(ErrorCode::InvalidInput, "64 characters long but not hexadecimal");
+    if (text.size() == 43 || text.size() == 44)
+      return fail(ErrorCode::InvalidInput, fmt::format("invalid base64: {}", raw.error().message));
     return fail(ErrorCode::InvalidInput,
-                fmt::format("neither 64 hex characters nor base64 ({})", raw.error().message));
+                fmt::format("{} characters are neither 64 hex characters nor base64 of 32 bytes "
+                            "(43 or 44 characters)",
+                            text.size()));
   }
   if (raw->size() != 32) {
     const std::size_t n = raw->size();
     wipe(*raw);
-    return fail(ErrorCode::InvalidInput,
-                fmt::format("base64 text decodes to {} bytes, not 32", n));
+    return fail(ErrorCode::InvalidInput, fmt::format("base64 of {} bytes, not 32", n));
   }
   return raw;
 }

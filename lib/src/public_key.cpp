@@ -22,6 +22,11 @@ Unexpected bad_public(std::string_view why) {
               fmt::format("not a public key: {} ({})", why, kPublicForms));
 }
 
+bool has_spki_prefix(ByteView der) {
+  return der.size() >= detail::kSpkiPrefix.size() &&
+         std::equal(detail::kSpkiPrefix.begin(), detail::kSpkiPrefix.end(), der.begin());
+}
+
 Result<PublicKey> from_pem_text(std::string_view text) {
   auto blocks = pem_parse(text);
   if (!blocks) return bad_public(blocks.error().message);
@@ -42,8 +47,7 @@ Result<PublicKey> from_pem_text(std::string_view text) {
   if (detail::is_hex64(found->body)) return PublicKey::from_bytes(hex_decode(found->body).value());
   auto der = base64_decode_any(found->body, 256);
   if (!der) return bad_public(fmt::format("PUBLIC KEY body: {}", der.error().message));
-  if (der->size() != detail::kSpkiSize ||
-      !std::equal(detail::kSpkiPrefix.begin(), detail::kSpkiPrefix.end(), der->begin()))
+  if (der->size() != detail::kSpkiSize || !has_spki_prefix(*der))
     return bad_public(fmt::format("the PUBLIC KEY is not an Ed25519 SubjectPublicKeyInfo ({} bytes "
                                   "of DER; expected 44 with OID 1.3.101.112)",
                                   der->size()));
@@ -67,6 +71,9 @@ Result<PublicKey> PublicKey::from_bytes(ByteView raw) {
 
 Result<PublicKey> PublicKey::parse(std::string_view text) {
   if (text.size() > detail::kMaxKeyTextBytes) return bad_public("the text is too long");
+  // Binary SPKI DER (`openssl pkey -pubout -outform DER`).
+  if (text.size() == detail::kSpkiSize && has_spki_prefix(as_bytes(text)))
+    return from_bytes(as_bytes(text).subspan(detail::kSpkiPrefix.size()));
   const std::string_view t = detail::trim_ascii(text);
   if (t.empty()) return bad_public("the text is empty");
   if (t.find("-----BEGIN") != std::string_view::npos) return from_pem_text(t);

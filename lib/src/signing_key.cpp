@@ -135,6 +135,12 @@ Result<SigningKey> SigningKey::generate() {
 
 Result<SigningKey> SigningKey::parse(std::string_view text) {
   if (text.size() > detail::kMaxKeyTextBytes) return bad_private("the text is too long");
+  // Binary PKCS#8 DER (`openssl pkey -outform DER`): starts with a SEQUENCE, never text.
+  if (!text.empty() && static_cast<std::uint8_t>(text.front()) == 0x30 &&
+      (text.size() == detail::kPkcs8V1Size || text.size() == detail::kPkcs8V2Size ||
+       text.size() == detail::kPkcs8BareSize) &&
+      text[1] == static_cast<char>(text.size() - 2))
+    return from_pkcs8(as_bytes(text));
   const std::string_view t = detail::trim_ascii(text);
   if (t.empty()) return bad_private("the text is empty");
   if (t.find("-----BEGIN") != std::string_view::npos) return from_pem_text(t);

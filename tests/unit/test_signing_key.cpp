@@ -232,4 +232,28 @@ TEST_CASE("from_env accepts base64, hex and PEM; unset or bad is InvalidInput") 
   ::unsetenv("TENUO_TEST_SK");
   CHECK(code_of(SigningKey::from_env("TENUO_TEST_SK")) == ErrorCode::InvalidInput);
 }
+
+TEST_CASE("OpenSSL interop: a key and signature made by openssl 3.0") {
+  // `openssl genpkey -algorithm ed25519`, then `openssl pkeyutl -sign -rawin` over kMessage.
+  constexpr std::string_view kOpensslKey =
+      "-----BEGIN PRIVATE KEY-----\n"
+      "MC4CAQAwBQYDK2VwBCIEIMttrP2ko0F5c4L1+4vh4bUvAxqU8lUCl2IljCYNQB8w\n"
+      "-----END PRIVATE KEY-----\n";
+  constexpr std::string_view kOpensslPub =
+      "-----BEGIN PUBLIC KEY-----\n"
+      "MCowBQYDK2VwAyEA5++Z5d06CAWWKrnHARRY4pmssuRJZor5pyZ73FbT/Pk=\n"
+      "-----END PUBLIC KEY-----\n";
+  constexpr std::string_view kMessage = "tenuo openssl interop\n";
+  constexpr std::string_view kOpensslSig =
+      "01e16af3fca9b135ea55a9f77cbe3d2d4b3aa07879fc41a757466bb976bfc7fb"
+      "1fe39c6b3f6df45104d090b377f421b80df0f5ede9e91a4ac8adaae6f22d4609";
+  const auto k = SigningKey::parse(kOpensslKey).value();
+  CHECK(k.public_key().hex() == "e7ef99e5dd3a0805962ab9c7011458e299acb2e449668af9a7267bdc56d3fcf9");
+  CHECK(k.public_key().to_pem() == kOpensslPub);
+  CHECK(k.to_pem(SecretAccess{}) == kOpensslKey);  // byte-identical re-encoding
+  const auto sig = tenuo::hex_decode(kOpensslSig).value();
+  CHECK(k.public_key().verify(tenuo::as_bytes(kMessage), sig));
+  const auto ours = k.sign(tenuo::as_bytes(kMessage));
+  CHECK(tenuo::hex_encode(ours) == kOpensslSig);  // Ed25519 is deterministic
+}
 }
