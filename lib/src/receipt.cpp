@@ -83,7 +83,7 @@ Result<std::array<std::uint8_t, N>> as_alg_array(const cbor::Value& v, std::stri
   return out;
 }
 
-std::string digest_hex_prefix(const Digest32& d) {
+std::string digest_hex_prefix(const Sha256Digest& d) {
   return hex_encode(ByteView(d.data(), 8));
 }
 
@@ -254,7 +254,7 @@ Result<void> check_receipt_fields(const ReceiptPayload& p) {
               fmt::format("receipt outcome '{}' is neither allow nor deny", p.outcome));
 }
 
-Digest32 trusted_roots_hash(std::span<const PublicKey> roots) {
+Sha256Digest trusted_roots_hash(std::span<const PublicKey> roots) {
   std::vector<std::array<std::uint8_t, 32>> keys;
   keys.reserve(roots.size());
   for (const auto& k : roots) keys.push_back(k.bytes());
@@ -306,7 +306,7 @@ Result<std::optional<Bytes>> parse_receipt_line(std::string_view line) {
 
 // ---------------------------------------------------------------- chain checker
 
-std::size_t ReceiptChainChecker::DigestHash::operator()(const Digest32& d) const noexcept {
+std::size_t ReceiptChainChecker::DigestHash::operator()(const Sha256Digest& d) const noexcept {
   std::size_t h = 0;
   std::memcpy(&h, d.data(), sizeof h);  // a SHA-256 prefix is already uniform
   return h;

@@ -149,7 +149,7 @@ TEST_CASE("payload round trip with every optional field") {
   p.decision_code = "constraint-violation";
   p.authorizer_id = "gw-1";
   p.root_principal = "cp";
-  p.policy_definition_hash = tenuo::Digest32{};
+  p.policy_definition_hash = tenuo::Sha256Digest{};
   p.srl_version = 0xffffffffULL + 5;
   p.srl_hash = tenuo::detail::sha256(tenuo::as_bytes("srl"));
   p.prev_receipt_hash = tenuo::detail::sha256(tenuo::as_bytes("prev"));

@@ -95,6 +95,8 @@ struct PopDiagnosis {
                                                                      std::string_view tool,
                                                                      const Object& args,
                                                                      ByteView holder);
+// (`warrant_id` parameters are WarrantId and the 32-byte results Sha256Digest of warrant.hpp:
+// the same types, spelled out so that this header stands alone.)
 
 // A printed PoP signature: standard or URL-safe base64, padded or not (surrounding whitespace
 // ignored), or 128 hex digits. Errors: InvalidInput (unreadable, or not 64 bytes).

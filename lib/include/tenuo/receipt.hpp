@@ -30,7 +30,8 @@ inline constexpr std::uint64_t kReceiptVersion = 1;
 // A receipt carries a whole stack plus at most a few hundred bytes; this bounds what we decode.
 inline constexpr std::size_t kMaxReceiptBytes = kMaxStackBytes + 16 * 1024;
 
-using Digest32 = std::array<std::uint8_t, 32>;
+// The same alias as in warrant.hpp (a typedef may be redeclared to the same type).
+using Sha256Digest = std::array<std::uint8_t, 32>;
 
 // The §21.2 payload. Key 0 (version) is always 1 and is not a member. Optional fields are
 // omitted from the encoding when absent.
@@ -41,15 +42,15 @@ struct ReceiptPayload {
   std::string outcome;                             // 4: "allow" or "deny"
   std::int64_t timestamp = 0;                      // 5: decision instant, unix seconds
   std::optional<std::string> root_principal;       // 6
-  std::optional<Digest32> request_hash;            // 7
+  std::optional<Sha256Digest> request_hash;            // 7
   std::optional<Signature> pop_signature;          // 8: required for an allow
   std::string request_id;                          // 9
   std::optional<std::string> decision_code;        // 10: kebab name, required for a deny
-  std::optional<Digest32> policy_definition_hash;  // 11
+  std::optional<Sha256Digest> policy_definition_hash;  // 11
   std::optional<std::uint64_t> srl_version;        // 12
-  std::optional<Digest32> srl_hash;                // 13
-  std::optional<Digest32> prev_receipt_hash;       // 14
-  std::optional<Digest32> trusted_roots_hash;      // 15
+  std::optional<Sha256Digest> srl_hash;                // 13
+  std::optional<Sha256Digest> prev_receipt_hash;       // 14
+  std::optional<Sha256Digest> trusted_roots_hash;      // 15
 
   bool operator==(const ReceiptPayload&) const = default;
 };
@@ -68,7 +69,7 @@ struct ReceiptPayload {
 
 struct Receipt {
   Bytes bytes;           // the artefact exactly as received
-  Digest32 hash{};       // SHA-256(bytes): what the next receipt's key 14 names
+  Sha256Digest hash{};       // SHA-256(bytes): what the next receipt's key 14 names
   Bytes payload_bytes;   // the payload as carried (what was signed)
   ReceiptPayload payload;
   PublicKey signer_key;
@@ -87,7 +88,7 @@ struct Receipt {
 
 // SHA-256 of the root keys' raw bytes, sorted bytewise, de-duplicated, concatenated (key 15);
 // the empty set hashes nothing.
-[[nodiscard]] TENUO_EXPORT Digest32 trusted_roots_hash(std::span<const PublicKey> roots);
+[[nodiscard]] TENUO_EXPORT Sha256Digest trusted_roots_hash(std::span<const PublicKey> roots);
 
 // One JSONL line: {"receipt":"<lowercase hex>"} followed by '\n'.
 [[nodiscard]] TENUO_EXPORT std::string receipt_jsonl_line(ByteView receipt);
@@ -146,21 +147,21 @@ class TENUO_EXPORT ReceiptChainChecker {
 
  private:
   struct Link {
-    Digest32 hash{};
+    Sha256Digest hash{};
     std::size_t line = 0;
   };
   struct Pending {
     std::size_t line = 0;
-    Digest32 prev{};
+    Sha256Digest prev{};
   };
   struct DigestHash {
-    std::size_t operator()(const Digest32& d) const noexcept;
+    std::size_t operator()(const Sha256Digest& d) const noexcept;
   };
   void issue(ChainIssueKind kind, std::size_t line, std::optional<std::size_t> other,
              std::string message, IssueSeverity sev = IssueSeverity::Error);
 
   std::vector<PublicKey> m_allowed;
-  std::unordered_map<Digest32, std::size_t, DigestHash> m_seen;  // receipt hash -> line
+  std::unordered_map<Sha256Digest, std::size_t, DigestHash> m_seen;  // receipt hash -> line
   std::map<std::array<std::uint8_t, 32>, Link> m_last;           // signer -> last receipt
   std::vector<Pending> m_pending;
   ChainReport m_report;
