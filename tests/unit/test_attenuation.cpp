@@ -232,6 +232,10 @@ TEST_CASE("Cel") {
       {"different", c::Cel{"value > 3", {}}, c::Cel{"value > 4", {}}, k1502},
       {"disjunction smuggled", c::Cel{"value > 3", {}}, c::Cel{"(value > 3) && ('(' == '(') || true || (')' == ')')", {}}, k1502},
       {"whitespace inside a string literal", c::Cel{"value == 'a b'", {}}, c::Cel{"value == 'ab'", {}}, k1502},
+      {"spacing outside a literal", c::Cel{"value == 'a b'", {}}, c::Cel{"value=='a b'", {}}, std::nullopt},
+      {"raw literal, then a spaced one", c::Cel{R"(value == r'\' || value == 'x y')", {}},
+       c::Cel{R"(value == r'\' || value == 'xy')", {}}, k1502},
+      {"triple-quoted literal", c::Cel{"value == '''a ' b'''", {}}, c::Cel{"value == '''a 'b'''", {}}, k1502},
   });
 }
 
