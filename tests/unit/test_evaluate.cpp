@@ -33,7 +33,8 @@ struct Row {
 
 void run(const std::vector<Row>& rows) {
   for (const auto& r : rows) {
-    CAPTURE(r.what);
+    const std::string what = r.what;
+    CAPTURE(what);
     auto m = tenuo::evaluate(r.c, r.v);
     switch (r.want) {
       case Want::Yes:
