@@ -3,6 +3,7 @@
 #include <tenuo/arguments.hpp>
 #include <tenuo/authorize.hpp>
 #include <tenuo/encoding.hpp>
+#include <tenuo/evaluate.hpp>
 #include <tenuo/explain.hpp>
 #include <tenuo/pop.hpp>
 
@@ -307,12 +308,36 @@ std::optional<ErrorCode> code_from_any(const Value& v) {
 // allow / deny words of the SDK decision rules (replay.hpp). Deny words first: "unauthorized"
 // contains "authorized".
 std::optional<AuditDecision> decision_word(std::string_view text) {
+  if (text == "authorization_success") return AuditDecision::Allow;  // the SDK's own event types
+  if (text == "authorization_failure") return AuditDecision::Deny;
   const std::string s = to_lower(text);
   for (std::string_view w : {"fail", "deny", "denied", "reject", "block", "unauthorized", "forbidden"})
     if (s.find(w) != std::string::npos) return AuditDecision::Deny;
   for (std::string_view w : {"success", "allow", "granted", "authorized", "permit", "pass"})
     if (s.find(w) != std::string::npos) return AuditDecision::Allow;
   return std::nullopt;
+}
+
+// parse_warrant_id() with a fast path for the usual "tnu_wrt_" + 32 hex form.
+Result<WarrantId> fast_warrant_id(std::string_view text) {
+  if (text.size() == 40 && text.starts_with("tnu_wrt_")) {
+    WarrantId id{};
+    auto nib = [](char ch) -> int {
+      if (ch >= '0' && ch <= '9') return ch - '0';
+      if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+      if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+      return -1;
+    };
+    bool ok = true;
+    for (std::size_t i = 0; i < 16 && ok; ++i) {
+      const int hi = nib(text[8 + 2 * i]);
+      const int lo = nib(text[9 + 2 * i]);
+      ok = hi >= 0 && lo >= 0;
+      id[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    }
+    if (ok) return id;
+  }
+  return parse_warrant_id(text);
 }
 
 std::optional<Signature> as_signature(const Bytes& b) {
@@ -350,14 +375,19 @@ struct ChainEntry {
           verify_chain(*chain, roots, VerifyOptions{.now = window->lo}));
   }
 
-  VerdictPtr verdict_at(std::int64_t t, const TrustedRoots& roots) {
-    if (window && t >= window->lo && t <= window->hi) return in_window;
+  // The verdict at `t`. Inside the window it is the entry's own (alive as long as the entry);
+  // outside, a memoised one that `hold` keeps alive.
+  const Result<VerifiedChain>* verdict_at(std::int64_t t, const TrustedRoots& roots, VerdictPtr& hold) {
+    if (window && t >= window->lo && t <= window->hi) return in_window.get();
     std::lock_guard lock(memo_mutex);
-    if (auto it = memo.find(t); it != memo.end()) return it->second;
+    if (auto it = memo.find(t); it != memo.end()) {
+      hold = it->second;
+      return hold.get();
+    }
     if (memo.size() >= 256) memo.clear();
-    auto v = std::make_shared<const Result<VerifiedChain>>(verify_chain(*chain, roots, VerifyOptions{.now = t}));
-    memo.emplace(t, v);
-    return v;
+    hold = std::make_shared<const Result<VerifiedChain>>(verify_chain(*chain, roots, VerifyOptions{.now = t}));
+    memo.emplace(t, hold);
+    return hold.get();
   }
 };
 
@@ -415,10 +445,19 @@ class BytesCache {
 
 struct WarrantIndex::Impl {
   std::vector<std::vector<Warrant>> chains;
-  std::unordered_map<std::string, std::size_t> by_id;  // 16 raw id bytes -> slot
+  struct IdHash {
+    std::size_t operator()(const WarrantId& id) const noexcept {
+      std::uint64_t a = 0;
+      std::uint64_t b = 0;
+      std::memcpy(&a, id.data(), 8);
+      std::memcpy(&b, id.data() + 8, 8);
+      return static_cast<std::size_t>(a * 0x9e3779b97f4a7c15ULL ^ b);  // UUIDv7: time first, random last
+    }
+  };
+  std::unordered_map<WarrantId, std::size_t, IdHash> by_id;
   std::vector<std::string> warnings;
 
-  static std::string key(const WarrantId& id) { return std::string(id.begin(), id.end()); }
+  static const WarrantId& key(const WarrantId& id) { return id; }
 };
 
 WarrantIndex::WarrantIndex() : m_impl(std::make_unique<Impl>()) {}
@@ -431,7 +470,7 @@ void WarrantIndex::add_chain(std::vector<Warrant> chain) {
   // The whole chain under its leaf id, then each shorter prefix under its own leaf id unless a
   // chain already names that id.
   for (std::size_t n = chain.size(); n >= 1; --n) {
-    const std::string k = Impl::key(chain[n - 1].id());
+    const WarrantId& k = Impl::key(chain[n - 1].id());
     if (auto it = m_impl->by_id.find(k); it != m_impl->by_id.end()) {
       const auto& have = m_impl->chains[it->second];
       const bool same = have.size() == n &&
@@ -581,12 +620,10 @@ class SummaryBuilder {
     if (r.outcome == ReplayOutcome::DriftAllowToDeny || r.outcome == ReplayOutcome::DriftDenyToAllow)
       keep(m_s.drifts, m_s.drifts_omitted, r);
     ++m_s.pop[r.pop];
-    std::string tool = r.tool.empty() ? std::string("(none)") : r.tool;
+    const std::string_view tool = r.tool.empty() ? std::string_view("(none)") : std::string_view(r.tool);
     auto it = m_s.by_tool.find(tool);
-    if (it == m_s.by_tool.end()) {
-      if (m_s.by_tool.size() >= m_opts.max_tools) tool = "(other)";
-      it = m_s.by_tool.try_emplace(tool).first;
-    }
+    if (it == m_s.by_tool.end())
+      it = m_s.by_tool.try_emplace(std::string(m_s.by_tool.size() >= m_opts.max_tools ? "(other)" : tool)).first;
     ++it->second.outcomes[oi];
     if (r.replayed == AuditDecision::Deny && r.replay_code) {
       ++m_s.by_code[*r.replay_code];
@@ -706,7 +743,8 @@ struct Replayer::Impl {
       r.reason = c.entry->decode_error->message;
       return;
     }
-    const VerdictPtr v = c.entry->verdict_at(c.at, opts.roots);
+    VerdictPtr hold;
+    const Result<VerifiedChain>* v = c.entry->verdict_at(c.at, opts.roots, hold);
     if (!r.warrant_id.size()) r.warrant_id = c.entry->leaf_id;
     if (!*v) {
       deny(r, v->error());
@@ -829,6 +867,29 @@ struct Replayer::Impl {
     if (!d.fixes.empty()) r.fix = d.fixes.front().summary;
   }
 
+  // The arguments a constraint denial rejects, for the top denied tool/argument pairs: the
+  // closed-world and per-constraint steps of check_constraints(), without diagnose()'s cost
+  // (consistent denials are common; diagnose() is kept for drifts).
+  static void failing_arguments(const Call& c, ReplayResult& r) {
+    if (!c.entry->chain || c.args == nullptr) return;
+    const auto* e = lookup_tool(c.entry->chain->back().payload(), c.tool);
+    if (e == nullptr) return;
+    const ConstraintSet& set = e->second;
+    const Object args = without_nulls(*c.args);
+    if (!set.empty() && !set.allow_unknown)
+      for (const auto& m : args)
+        if (set.find(m.key) == nullptr) r.denied_arguments.push_back(m.key);
+    for (const auto& [arg, con] : set.constraints) {
+      const Value* v = member(args, arg);
+      if (v == nullptr) {
+        r.denied_arguments.push_back(arg);
+        continue;
+      }
+      auto m = evaluate(con, *v);
+      if (!m || !m->ok) r.denied_arguments.push_back(arg);
+    }
+  }
+
   void classify(const Call& c, ReplayResult& r) const {
     if (r.outcome == ReplayOutcome::Undecidable) return;  // decided earlier (e.g. receipt arguments)
     if (!r.replayed) return;
@@ -877,8 +938,11 @@ struct Replayer::Impl {
       if (r.reason.empty()) r.reason = r.replay_message;
       const bool argument_code = r.replay_code && *r.replay_code != ErrorCode::SignatureInvalid &&
                                  (static_cast<int>(*r.replay_code) / 100 == 15 || *r.replay_code == ErrorCode::ApprovalRequired);
-      if (r.pop != PopReplay::Failed && (r.outcome == ReplayOutcome::DriftAllowToDeny || argument_code))
+      if (r.pop == PopReplay::Failed) return;
+      if (r.outcome == ReplayOutcome::DriftAllowToDeny)
         explain(c, r);
+      else if (argument_code)
+        failing_arguments(c, r);
     }
   }
 
@@ -924,7 +988,7 @@ struct Replayer::Impl {
           deny(r, a.error());
           r.reason = a.error().message;
           r.pop = PopReplay::NotReached;
-          if (!resolve_chain(rec->chain, rec->warrant_id, c, r)) return;
+          if (!resolve_chain(opt_ptr(rec->chain), opt_view(rec->warrant_id), c, r)) return;
           classify(c, r);
           return;
         }
@@ -937,7 +1001,7 @@ struct Replayer::Impl {
                              "the recorded arguments are redacted or truncated");
       }
     }
-    if (!resolve_chain(rec->chain, rec->warrant_id, c, r)) return;
+    if (!resolve_chain(opt_ptr(rec->chain), opt_view(rec->warrant_id), c, r)) return;
     if (opts.against)
       c.pop_skip = PopReplay::SkippedAgainst;
     else if (rec->pop)
@@ -946,9 +1010,15 @@ struct Replayer::Impl {
     classify(c, r);
   }
 
+  static const Bytes* opt_ptr(const std::optional<Bytes>& b) { return b ? &*b : nullptr; }
+  static std::optional<std::string_view> opt_view(const std::optional<std::string>& s) {
+    if (!s) return std::nullopt;
+    return std::string_view(*s);
+  }
+
   // Picks the chain for a record: the candidate, the record's own bytes, or its warrant id in
   // the index. False (and the result made undecidable) when none.
-  bool resolve_chain(const std::optional<Bytes>& chain, const std::optional<std::string>& warrant_id, Call& c,
+  bool resolve_chain(const Bytes* chain, std::optional<std::string_view> warrant_id, Call& c,
                      ReplayResult& r) const {
     auto* self = const_cast<Impl*>(this);
     if (against) {
@@ -961,7 +1031,7 @@ struct Replayer::Impl {
       return true;
     }
     if (warrant_id) {
-      auto id = parse_warrant_id(*warrant_id);
+      auto id = fast_warrant_id(*warrant_id);
       if (id && opts.warrants) {
         if (auto slot = opts.warrants->slot(*id)) {
           c.entry = self->index_entry(*slot);
@@ -981,14 +1051,71 @@ struct Replayer::Impl {
     return false;
   }
 
+  // The members an SDK event may carry, found in one pass (events are read by the million).
+  struct SdkFields {
+    const Value* event_type = nullptr;
+    const Value* ts = nullptr;
+    const Value* ts_alt = nullptr;  // "timestamp"
+    const Value* tool = nullptr;
+    const Value* warrant_id = nullptr;
+    const Value* action = nullptr;
+    const Value* decision = nullptr;
+    const Value* outcome = nullptr;
+    const Value* error_code = nullptr;
+    const Value* constraints = nullptr;
+    const Value* arguments = nullptr;
+    std::string_view flag;  // the first redaction/truncation flag set to true
+  };
+
+  static SdkFields sdk_fields(const Object& o) {
+    SdkFields f;
+    for (const auto& m : o) {
+      const std::string_view k = m.key;
+      const Value* v = &m.value;
+      switch (k.size()) {
+        case 4: if (k == "tool") f.tool = v; break;
+        case 6: if (k == "action") f.action = v; break;
+        case 7: if (k == "outcome") f.outcome = v; break;
+        case 8:
+          if (k == "decision") f.decision = v;
+          else if (k == "redacted" && f.flag.empty() && v->is_bool() && v->as_bool()) f.flag = k;
+          break;
+        case 9:
+          if (k == "timestamp") f.ts_alt = v;
+          else if (k == "arguments") f.arguments = v;
+          else if (k == "truncated" && f.flag.empty() && v->is_bool() && v->as_bool()) f.flag = k;
+          break;
+        case 10:
+          if (k == "@timestamp") f.ts = v;
+          else if (k == "event_type") f.event_type = v;
+          else if (k == "warrant_id") f.warrant_id = v;
+          else if (k == "error_code") f.error_code = v;
+          break;
+        case 11: if (k == "constraints") f.constraints = v; break;
+        case 18: case 19: case 20: case 21:
+          if ((k == "arguments_redacted" || k == "arguments_truncated" || k == "constraints_redacted" ||
+               k == "constraints_truncated") && f.flag.empty() && v->is_bool() && v->as_bool())
+            f.flag = k;
+          break;
+        default: break;
+      }
+    }
+    if (f.ts == nullptr) f.ts = f.ts_alt;
+    return f;
+  }
+
+  static std::optional<std::string_view> text_of(const Value* v) {
+    if (v == nullptr || !v->is_string()) return std::nullopt;
+    return std::string_view(v->as_string());
+  }
+
   void replay_sdk(const Object& o, bool forced, ReplayResult& r) const {
     r.kind = RecordKind::Sdk;
-    const Value* event_type = member(o, "event_type");
-    const Value* ts = member(o, "@timestamp");
-    if (ts == nullptr) ts = member(o, "timestamp");
-    if (!forced && event_type == nullptr && ts == nullptr)
+    const SdkFields f = sdk_fields(o);
+    if (!forced && f.event_type == nullptr && f.ts == nullptr)
       return malformed(r, "unrecognised record: not a tenuo audit line, an SDK audit event or a receipt");
-    if (ts == nullptr) return malformed(r, "SDK event without \"@timestamp\"");
+    if (f.ts == nullptr) return malformed(r, "SDK event without \"@timestamp\"");
+    const Value* ts = f.ts;
     if (ts->is_string()) {
       auto t = detail::parse_timestamp(ts->as_string());
       if (!t) return malformed(r, fmt::format("\"@timestamp\": {}", t.error().message));
@@ -1000,27 +1127,22 @@ struct Replayer::Impl {
     } else {
       return malformed(r, "\"@timestamp\" must be an RFC 3339 string or unix seconds");
     }
-    auto text = [&](std::string_view key) -> std::optional<std::string_view> {
-      const Value* v = member(o, key);
-      if (v == nullptr || !v->is_string()) return std::nullopt;
-      return std::string_view(v->as_string());
-    };
-    if (auto t = text("tool")) r.tool = std::string(*t);
-    const auto wid = text("warrant_id");
+    if (auto t = text_of(f.tool)) r.tool = std::string(*t);
+    const auto wid = text_of(f.warrant_id);
     if (wid) r.warrant_id = std::string(*wid);
 
     std::optional<AuditDecision> decision;
-    if (auto et = text("event_type")) decision = decision_word(*et);
-    for (std::string_view k : {"action", "decision", "outcome"}) {
+    if (auto et = text_of(f.event_type)) decision = decision_word(*et);
+    for (const Value* v : {f.action, f.decision, f.outcome}) {
       if (decision) break;
-      if (auto a = text(k)) decision = decision_word(*a);
+      if (auto a = text_of(v)) decision = decision_word(*a);
     }
     r.recorded = decision;
-    if (const Value* ec = member(o, "error_code")) r.recorded_code = code_from_any(*ec);
+    if (f.error_code != nullptr) r.recorded_code = code_from_any(*f.error_code);
 
     if (!decision && r.tool.empty())
       return undecidable(r, UndecidableReason::NotACall,
-                         fmt::format("event \"{}\" is not an authorization decision", text("event_type").value_or("")));
+                         fmt::format("event \"{}\" is not an authorization decision", text_of(f.event_type).value_or("")));
     if (!decision) return undecidable(r, UndecidableReason::NoDecision, "the event records no allow/deny decision");
 
     Call c;
@@ -1030,17 +1152,13 @@ struct Replayer::Impl {
     c.at = eval_at(c.event_time);
     c.pop_skip = opts.against ? PopReplay::SkippedAgainst : PopReplay::SkippedNotRecorded;
     if (!c.chain_only) {
-      for (std::string_view flag : {"arguments_truncated", "arguments_redacted", "constraints_truncated",
-                                    "constraints_redacted", "truncated", "redacted"}) {
-        const Value* f = member(o, flag);
-        if (f != nullptr && f->is_bool() && f->as_bool())
-          return undecidable(r,
-                             flag.find("redacted") != std::string_view::npos ? UndecidableReason::ArgumentsRedacted
+      if (!f.flag.empty())
+        return undecidable(r,
+                           f.flag.find("redacted") != std::string_view::npos ? UndecidableReason::ArgumentsRedacted
                                                                             : UndecidableReason::ArgumentsTruncated,
-                             fmt::format("the event is flagged \"{}\"", flag));
-      }
-      const Value* a = member(o, "constraints");
-      if (a == nullptr || a->is_null()) a = member(o, "arguments");
+                           fmt::format("the event is flagged \"{}\"", f.flag));
+      const Value* a = f.constraints;
+      if (a == nullptr || a->is_null()) a = f.arguments;
       if (a == nullptr || a->is_null())
         return undecidable(r, UndecidableReason::ArgumentsUnavailable, "the event does not record the call's arguments");
       if (!a->is_object()) return malformed(r, "\"constraints\" must be an object (the call's arguments)");
@@ -1049,9 +1167,7 @@ struct Replayer::Impl {
         return undecidable(r, m == Marker::Redacted ? UndecidableReason::ArgumentsRedacted : UndecidableReason::ArgumentsTruncated,
                            "the recorded arguments are redacted or truncated");
     }
-    std::optional<std::string> wid_s;
-    if (wid) wid_s = std::string(*wid);
-    if (!resolve_chain(std::nullopt, wid_s, c, r)) return;
+    if (!resolve_chain(nullptr, wid, c, r)) return;
     decide(c, r);
     classify(c, r);
   }
@@ -1060,11 +1176,11 @@ struct Replayer::Impl {
     r.kind = RecordKind::Receipt;
     auto parsed = parse_receipt_line(line);
     if (!parsed) {
-      r.receipt = Result<Receipt>(Unexpected{parsed.error()});
+      r.receipt = std::make_shared<const Result<Receipt>>(Unexpected{parsed.error()});
       return malformed(r, parsed.error().message);
     }
     if (!parsed->has_value()) return malformed(r, "blank receipt line");
-    r.receipt = verify_receipt(**parsed);
+    r.receipt = std::make_shared<const Result<Receipt>>(verify_receipt(**parsed));
     const Result<Receipt>& rc = *r.receipt;
     if (!rc) {
       if (rc.error().code == ErrorCode::SignatureInvalid)
@@ -1086,7 +1202,7 @@ struct Replayer::Impl {
     c.event_time = p.timestamp;
     c.at = eval_at(p.timestamp);
     c.pop_skip = opts.against ? PopReplay::SkippedAgainst : PopReplay::SkippedNoArguments;
-    if (!resolve_chain(p.warrant_chain, std::nullopt, c, r)) return;
+    if (!resolve_chain(&p.warrant_chain, std::nullopt, c, r)) return;
     decide(c, r);
     classify(c, r);
   }
@@ -1116,14 +1232,13 @@ struct Replayer::Impl {
       return r;
     }
     if (f == ReplayFormat::Auto) {
-      if (line.find("\"tenuo_audit\"") != std::string_view::npos) {
+      // Our writer puts "tenuo_audit" first; a line reordered by another tool is recognised
+      // after the generic parse below.
+      if (trim(t.substr(1)).starts_with("\"tenuo_audit\"")) {
         replay_tenuo(line, r);
-        // The text may also appear inside another record (e.g. an SDK event's arguments): a
-        // line that fails as a tenuo record is read generically unless it has the member.
-        if (r.outcome != ReplayOutcome::Malformed) return r;
+        return r;
       }
       if (trim(t.substr(1)).starts_with("\"receipt\"")) {
-        r = fresh(input, line_no);
         replay_receipt(line, r);
         return r;
       }
@@ -1137,24 +1252,18 @@ struct Replayer::Impl {
     lim.max_total_string_bytes = opts.max_line;
     auto parsed = detail::parse_json_object(t, lim, detail::NumberStyle::V032);
     if (!parsed) {
-      if (r.kind == RecordKind::Tenuo) return r;  // keep the tenuo parser's message
       malformed(r, fmt::format("not JSON: {}", parsed.error().message));
       return r;
     }
-    if (r.kind == RecordKind::Tenuo && member(*parsed, "tenuo_audit") != nullptr) return r;
-    r = fresh(input, line_no);
+    if (f == ReplayFormat::Auto && member(*parsed, "tenuo_audit") != nullptr) {
+      replay_tenuo(line, r);
+      return r;
+    }
     if (f == ReplayFormat::Auto && member(*parsed, "receipt") != nullptr) {
       replay_receipt(line, r);
       return r;
     }
     replay_sdk(*parsed, f == ReplayFormat::Sdk, r);
-    return r;
-  }
-
-  static ReplayResult fresh(std::size_t input, std::size_t line_no) {
-    ReplayResult r;
-    r.input = input;
-    r.line = line_no;
     return r;
   }
 };
@@ -1215,6 +1324,16 @@ struct Batch {
     data.append(line);
     line_nos.push_back(line_no);
   }
+  // Empties the batch, keeping its buffers for the next one.
+  void reset(std::size_t in) {
+    input = in;
+    end_of_input = false;
+    bytes = 0;
+    data.clear();
+    spans.clear();
+    line_nos.clear();
+    results.clear();
+  }
 };
 
 // Decides batches on worker threads and hands them back in submission order on the calling
@@ -1231,12 +1350,25 @@ class Pipeline {
   Pipeline& operator=(const Pipeline&) = delete;
   ~Pipeline() { stop(); }
 
+  // An empty batch for `input`, reusing the buffers of a delivered one when there is one.
+  // Calling thread only (as are submit and finish, which recycle delivered batches).
+  Batch take(std::size_t input) {
+    Batch b;
+    if (!m_pool.empty()) {
+      b = std::move(m_pool.back());
+      m_pool.pop_back();
+    }
+    b.reset(input);
+    return b;
+  }
+
   void submit(Batch b) {
     b.seq = m_next_submit++;
     if (m_threads.empty()) {
       m_work(b);
       m_deliver(b);
       ++m_next_deliver;
+      recycle(std::move(b));
       return;
     }
     std::unique_lock lock(m_mutex);
@@ -1270,6 +1402,7 @@ class Pipeline {
       lock.unlock();
       if (m_error) std::rethrow_exception(m_error);
       m_deliver(b);
+      recycle(std::move(b));
       lock.lock();
       ++m_next_deliver;
       any = true;
@@ -1309,9 +1442,14 @@ class Pipeline {
     m_threads.clear();
   }
 
+  void recycle(Batch b) {
+    if (m_pool.size() < 4) m_pool.push_back(std::move(b));
+  }
+
   std::function<void(Batch&)> m_work;
   std::function<void(Batch&)> m_deliver;
   std::size_t m_window;
+  std::vector<Batch> m_pool;  // calling thread only
   std::vector<std::thread> m_threads;
   std::mutex m_mutex;
   std::condition_variable m_work_cv;
@@ -1374,8 +1512,7 @@ Result<ReplaySummary> Replayer::run(const std::vector<std::string>& inputs,
   Pipeline pipeline(o.threads, work, deliver);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (o.format == ReplayFormat::Receipts) checkers[i].emplace(o.receipt_signers);
-    Batch cur;
-    cur.input = i;
+    Batch cur = pipeline.take(i);
     auto res = for_each_line(
         inputs[i],
         [&](std::size_t line_no, std::string_view line) {
@@ -1388,8 +1525,7 @@ Result<ReplaySummary> Replayer::run(const std::vector<std::string>& inputs,
           cur.add(line_no, line);
           if (cur.full()) {
             pipeline.submit(std::move(cur));
-            cur = Batch{};
-            cur.input = i;
+            cur = pipeline.take(i);
           }
           return true;
         },

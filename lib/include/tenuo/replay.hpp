@@ -137,7 +137,7 @@ struct ReplayResult {
   std::string fix;          // diagnose()'s first fix, when it proposes one
   std::vector<std::string> denied_arguments;  // arguments the replay rejects
   // Receipt lines: what verify_receipt() returned (fed to the input's chain checker).
-  std::optional<Result<Receipt>> receipt;
+  std::shared_ptr<const Result<Receipt>> receipt;
 };
 
 // Compact one-line JSON of `r` (no trailing newline), naming `file` as its input; `line_json`
@@ -222,7 +222,7 @@ struct TENUO_EXPORT ReplaySummary {
   std::array<std::uint64_t, kReplayOutcomeCount> outcomes{};
   std::map<UndecidableReason, std::uint64_t> undecidable;
   std::map<RecordKind, std::uint64_t> kinds;
-  std::map<std::string, ToolStats> by_tool;  // at most max_tools names + "(other)"
+  std::map<std::string, ToolStats, std::less<>> by_tool;  // at most max_tools names + "(other)"
   std::map<ErrorCode, std::uint64_t> by_code;  // replay denial codes
   std::map<PopReplay, std::uint64_t> pop;
   std::vector<DeniedPair> top_denied;  // most frequent first, at most 10
