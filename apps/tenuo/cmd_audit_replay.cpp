@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -301,6 +302,8 @@ Result<int> run_audit_replay(const AuditReplayCmd& o) {
   }
 
   std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"-"} : o.files;
+  if (std::find(files.begin(), files.end(), "-") != files.end() && isatty(STDIN_FILENO) != 0)
+    std::fputs("tenuo: reading audit records from standard input (end with Ctrl-D)\n", stderr);
   if (!o.against.empty()) {
     if ((o.against == "-" ) && std::find(files.begin(), files.end(), "-") != files.end())
       return fail(ErrorCode::InvalidInput, "--against - and a log on standard input cannot both use stdin");
@@ -379,10 +382,13 @@ void add_audit_replay(CLI::App& app, Pending& pending) {
   sub->add_option("--warrants", o->warrants, "Warrants for records that name only a warrant id: a FILE or a DIR");
   sub->add_option("--against", o->against, "Candidate warrant or chain replacing every recorded chain (PoP skipped)");
   sub->add_option("--at", o->at, "Evaluation instant: event (default), now ($TENUO_NOW honoured), or a TIME");
-  sub->add_option("--format", o->format, "Input format: auto (per line, default), tenuo, sdk, receipts");
-  sub->add_flag("--json", o->json, "One JSON document with the summary");
-  sub->add_flag("--jsonl", o->jsonl, "One JSON line per record (file, line, outcome), then a summary line");
-  sub->add_option("--fail-on", o->fail_on, "Exit 1 on: deny, drift (default), any, none");
+  sub->add_option("--format", o->format, "Input format: auto (per line, default), tenuo, sdk, receipts")
+      ->check(CLI::IsMember({"auto", "tenuo", "sdk", "receipts"}));
+  auto* json = sub->add_flag("--json", o->json, "One JSON document with the summary");
+  sub->add_flag("--jsonl", o->jsonl, "One JSON line per record (file, line, outcome), then a summary line")
+      ->excludes(json);
+  sub->add_option("--fail-on", o->fail_on, "Exit 1 on: deny, drift (default), any, none")
+      ->check(CLI::IsMember({"deny", "drift", "any", "none"}));
   sub->add_option("--threads", o->threads, "Worker threads (default: the number of cores)");
   sub->add_option("--authorizer", o->authorizers, "Allowed receipt signer public key (repeatable; default any)");
   sub->add_option("--pop-windows", o->pop_windows, "PoP windows accepted, 2-10 (default $TENUO_POP_MAX_WINDOWS or 5)");

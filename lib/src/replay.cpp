@@ -1397,10 +1397,10 @@ class Pipeline {
     for (;;) {
       auto it = m_done.find(m_next_deliver);
       if (it == m_done.end()) return any;
+      if (m_error) std::rethrow_exception(m_error);  // a worker failed (a bug): stop here
       Batch b = std::move(it->second);
       m_done.erase(it);
       lock.unlock();
-      if (m_error) std::rethrow_exception(m_error);
       m_deliver(b);
       recycle(std::move(b));
       lock.lock();
