@@ -18,6 +18,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <sys/wait.h>
@@ -809,6 +810,28 @@ TEST_CASE("CLI: audit-replay over signed receipts and tenuo lines") {
 
   std::tie(rc, text) = run(fmt::format("'{}' --fail-on none --json", fbroken));
   CHECK(rc == 0);
+
+  // Reordered and forged streams, each reported with its kind and line.
+  std::string reordered;
+  std::string forged;
+  for (std::size_t i : {0, 2, 1, 3}) reordered += receipt_jsonl_line(stream[i]);
+  for (std::size_t i = 0; i < stream.size(); ++i) {
+    Bytes b = stream[i];
+    if (i == 2) b[45] ^= 0x10;
+    forged += receipt_jsonl_line(b);
+  }
+  for (const auto& [file, kind, line] :
+       {std::tuple{dir.write("reordered.jsonl", reordered), std::string("reordered"), 2},
+        std::tuple{dir.write("forged.jsonl", forged), std::string("forged"), 3}}) {
+    std::tie(rc, text) = run(fmt::format("'{}' --json", file));
+    CHECK(rc == 1);
+    j = nlohmann::json::parse(text);
+    CHECK(j["receipt_chains"][0]["ok"] == false);
+    bool found = false;
+    for (const auto& is : j["receipt_chains"][0]["issues"])
+      found = found || (is["kind"] == kind && is["line"] == line);
+    CHECK_MESSAGE(found, kind);
+  }
 
   std::tie(rc, text) = run(fmt::format("'{}' --jsonl", flog));
   CHECK(rc == 1);
