@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -425,6 +426,26 @@ TEST_CASE("JSON: every type round-trips") {
   auto deep_back = constraint_from_json_text(to_json_text(*deep));
   REQUIRE(deep_back.has_value());
   CHECK(*deep_back == *deep);
+}
+
+TEST_CASE("JSON: awkward values survive the round trip exactly") {
+  const Value values[] = {Value{5e-324}, Value{1.7976931348623157e308}, Value{-0.0}, Value{0.1},
+                          Value{1e20}, Value{123456789.125},
+                          Value{std::numeric_limits<std::int64_t>::min()},
+                          Value{std::string("\x01\t\x1f\x7f\xc3\xa9\xf0\x9f\x98\x80\"\\")},
+                          Value::object({Member{"", Value{}}})};
+  for (const auto& v : values) {
+    const Constraint c = c::Exact{v};
+    CAPTURE(to_json_text(c));
+    auto back = constraint_from_json_text(to_json_text(c));
+    REQUIRE(back.has_value());
+    CHECK(*back == c);
+    CHECK(enc(*back) == enc(c));  // same bytes, so -0.0 stays -0.0 and floats stay floats
+  }
+  const Constraint r = range(5e-324, 1.7976931348623157e308, false, false);
+  auto back = constraint_from_json_text(to_json_text(r));
+  REQUIRE(back.has_value());
+  CHECK(enc(*back) == enc(r));
 }
 
 TEST_CASE("JSON: output form") {

@@ -124,8 +124,9 @@ struct TENUO_EXPORT ConstraintSet {
 // {"constraints": {...}} plus "allow_unknown": true only when set.
 [[nodiscard]] TENUO_EXPORT cbor::Value to_cbor(const ConstraintSet& s);
 // Accepts exactly what the reference encoder emits, so decode -> encode is the identity; rejects
-// the rest even where the reference is lenient (any key order, unknown keys, integer-free
-// shapes it tolerates; see constraint.cpp). `depth` = number of enclosing All/Any/Not.
+// the rest even where the reference decoder is lenient (keys in any order, unknown keys, missing
+// defaulted fields, uint-array Unknown payloads; see constraint.cpp), and non-finite floats.
+// `depth` = number of enclosing All/Any/Not.
 // Errors: MalformedCbor; TooManyConstraints when nested deeper than kMaxConstraintDepth.
 [[nodiscard]] TENUO_EXPORT Result<Constraint> constraint_from_cbor(const cbor::Value& v,
                                                                    std::size_t depth = 0);
