@@ -467,9 +467,14 @@ Result<std::vector<Warrant>> decode_warrants(ByteView bytes, std::optional<std::
   if (off >= bytes.size()) return malformed("truncated warrant input");
   const std::uint8_t first = bytes[off];
   if (first < 0x80 || first > 0x9b) {
-    TENUO_TRY_ASSIGN(Warrant w, decode_warrant(bytes, now));
+    auto w = decode_warrant(bytes, now);
+    if (!w) {
+      Error e = std::move(w).error();
+      e.chain_index = 0;  // a lone warrant is link 0, as in a stack
+      return Unexpected{std::move(e)};
+    }
     std::vector<Warrant> out;
-    out.push_back(std::move(w));
+    out.push_back(std::move(*w));
     return out;
   }
   // Stack: split into element byte ranges without interpreting them yet.
