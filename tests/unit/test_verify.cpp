@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
@@ -595,6 +596,93 @@ TEST_CASE("check_link is the verifier's link rule set, clock-free") {
   old.issued_at = kT0;
   old.expires_at = kT0 + 1;
   CHECK(check_link(w0.payload(), w0.payload_hash(), old).has_value());
+}
+
+TEST_CASE("randomised links: verify_chain agrees with an independent model of WIRE.md §10.2") {
+  // Chains of 1-4 execution warrants with identical tools (so attenuation always holds), each
+  // field perturbed at random and re-signed by the key its issuer field names; the verdict must
+  // match a direct transcription of the link, root, trust and time rules.
+  std::vector<SigningKey> keys;
+  for (std::uint8_t i = 0; i < 4; ++i) keys.push_back(key_of(static_cast<std::uint8_t>(0x70 + i)));
+  const TrustedRoots roots{{keys[0].public_key()}};
+  std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+  auto rnd = [&state](std::uint64_t n) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state % n;
+  };
+  std::size_t accepted = 0, rejected = 0;
+  for (int iter = 0; iter < 1500; ++iter) {
+    const std::size_t n = 1 + rnd(4);
+    std::vector<Warrant> chain;
+    bool buildable = true;
+    for (std::size_t i = 0; i < n && buildable; ++i) {
+      Payload p = i == 0 ? Payload(keys[1].public_key(), keys[0].public_key())
+                         : child_payload(chain.back(), keys[(i + 1) % 4].public_key(), static_cast<std::uint32_t>(i + 1));
+      if (i == 0) {
+        p.id = id_of(1);
+        p.tools = {{"read_file", set_of("path", c::Pattern{"/data/*"})}};
+        p.issued_at = kT0;
+        p.expires_at = kT0 + 1000;
+        p.max_depth = 3;
+      }
+      std::size_t signer = i == 0 ? 0 : (i % 4);
+      switch (rnd(12)) {
+        case 0: p.depth = static_cast<std::uint32_t>(p.depth + 1); break;
+        case 1: if (p.depth > 0) p.depth -= 1; break;
+        case 2: p.max_depth = static_cast<std::uint8_t>(rnd(5)); break;
+        case 3: p.expires_at += (rnd(2) == 0 ? 1 : 600); break;
+        case 4: p.expires_at -= (rnd(2) == 0 ? 1 : 900); break;
+        case 5: p.issued_at = rnd(2) == 0 ? p.issued_at - 1 : p.issued_at + 200; break;
+        case 6:
+          if (p.parent_hash) (*p.parent_hash)[rnd(32)] ^= 0x10;
+          else p.parent_hash = Sha256Digest{};
+          break;
+        case 7: p.parent_hash.reset(); break;
+        case 8: signer = rnd(4); p.issuer = keys[signer].public_key(); break;
+        case 9: p.holder = keys[rnd(4)].public_key(); break;
+        case 10: if (!chain.empty()) p.id = chain.front().id(); break;
+        default: break;
+      }
+      auto w = WarrantFactory::sign(p, keys[signer]);
+      if (!w) buildable = false;  // e.g. expires_at <= issued_at: not a decodable warrant
+      else chain.push_back(std::move(*w));
+    }
+    if (!buildable) continue;
+    const std::int64_t now = static_cast<std::int64_t>(kT0) + std::array<std::int64_t, 5>{-31, 0, 100, 990, 1020}[rnd(5)];
+    const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
+
+    bool valid = chain.front().payload().issuer == keys[0].public_key();
+    if (n >= 2) valid = valid && chain[0].payload().depth == 0 && !chain[0].payload().parent_hash;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Payload& c = chain[i].payload();
+      valid = valid && c.issued_at <= unow + 30;
+      for (std::size_t j = 0; j < i; ++j) valid = valid && chain[j].id() != chain[i].id();
+      if (i == 0) continue;
+      const Payload& p = chain[i - 1].payload();
+      valid = valid && c.issuer == p.holder && c.parent_hash == std::optional<Sha256Digest>(chain[i - 1].payload_hash()) &&
+              c.depth == p.depth + 1 && c.depth <= p.max_depth && c.max_depth <= p.max_depth &&
+              c.depth <= c.max_depth && c.expires_at <= p.expires_at && c.issued_at >= p.issued_at;
+      if (i + 1 < n) valid = valid && unow <= c.expires_at + 30;
+    }
+    valid = valid && unow < chain.back().payload().expires_at;
+
+    auto r = verify_chain(chain, roots, VerifyOptions{.now = now});
+    CAPTURE(iter);
+    CHECK(r.has_value() == valid);
+    if (r) {
+      ++accepted;
+    } else {
+      ++rejected;
+      const auto code = r.error().code;
+      CHECK((code == ErrorCode::ChainBroken || code == ErrorCode::UntrustedRoot || code == ErrorCode::WarrantExpired ||
+             code == ErrorCode::IssuedInFuture));
+      CHECK(r.error().chain_index.has_value());
+    }
+  }
+  CHECK(accepted > 100);  // both verdicts are well exercised
+  CHECK(rejected > 100);
 }
 
 }  // TEST_SUITE
