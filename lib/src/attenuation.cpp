@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 // Rules of WIRE.md §12.2, first matching row wins. Where the reference's rule would let a child
 // accept a value its parent refuses, the check here is stricter (marked "Stricter:"), so that
@@ -275,6 +276,80 @@ Result<void> url_safe_pair(const c::UrlSafe& p, const c::UrlSafe& c) {
   return {};
 }
 
+// ---------------------------------------------------------------- Cel
+
+bool cel_space(char32_t c) noexcept {
+  return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+         c == 0x205F || c == 0x3000;
+}
+
+// Every whitespace character removed (a superset of what cel_attenuates strips).
+std::string cel_strip_all(std::string_view s) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t start = i;
+    if (!cel_space(detail::next_scalar(s, i))) out.append(s.substr(start, i - start));
+  }
+  return out;
+}
+
+bool cel_ident_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Whitespace removed only outside string literals (literals, with their r/b prefixes and
+// triple quotes, copied verbatim); nullopt for an unterminated literal.
+std::optional<std::string> cel_strip_outside_literals(std::string_view s) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char ch = s[i];
+    if (ch == '\'' || ch == '"') {
+      std::size_t j = i;
+      while (j > 0 && i - j < 2 && std::string_view("rRbB").find(s[j - 1]) != std::string_view::npos) --j;
+      const bool prefixed = j == 0 || !cel_ident_char(s[j - 1]);
+      const std::string_view prefix = s.substr(j, i - j);
+      const bool raw = prefixed && prefix.find_first_of("rR") != std::string_view::npos;
+      const std::string delim = s.substr(i, 3) == std::string(3, ch) ? std::string(3, ch) : std::string(1, ch);
+      std::size_t e = i + delim.size();
+      for (;;) {
+        if (e >= s.size()) return std::nullopt;
+        if (!raw && s[e] == '\\') {
+          e += 2;
+          continue;
+        }
+        if (s.substr(e, delim.size()) == delim) {
+          e += delim.size();
+          break;
+        }
+        ++e;
+      }
+      out.append(s.substr(i, e - i));
+      i = e;
+      continue;
+    }
+    const std::size_t start = i;
+    if (!cel_space(detail::next_scalar(s, i))) out.append(s.substr(start, i - start));
+  }
+  return out;
+}
+
+Result<void> cel_pair(const c::Cel& p, const c::Cel& c) {
+  if (p.expression == c.expression) return {};
+  const auto ps = cel_strip_outside_literals(p.expression);
+  const auto cs = cel_strip_outside_literals(c.expression);
+  if (ps && cs && *ps == *cs) return {};
+  // cel_attenuates checks the "(parent) && (…)" form on the parsed ASTs, but it also accepts
+  // texts equal once *all* whitespace is gone — even inside string literals ('a b' vs 'ab').
+  // Stricter: that shortcut is only taken above, literal-aware.
+  if (cel_strip_all(p.expression) != cel_strip_all(c.expression) &&
+      cel_attenuates(p.expression, c.expression))
+    return {};
+  return invalid(fmt::format("CEL expression \"{}\" is not \"({})&&(…)\" of the parent", c.expression, p.expression));
+}
+
 // ---------------------------------------------------------------- dispatch
 
 Result<void> att(const Constraint& parent, const Constraint& child, std::size_t level, Ctx& ctx);
@@ -402,8 +477,7 @@ Result<void> att(const Constraint& parent, const Constraint& child, std::size_t 
   }
   if (const auto* p = parent.get_if<c::Cel>()) {
     if (const auto* c = child.get_if<c::Cel>()) {
-      if (cel_attenuates(p->expression, c->expression)) return {};
-      return invalid(fmt::format("CEL expression \"{}\" is not \"({})&&(…)\" of the parent", c->expression, p->expression));
+      return cel_pair(*p, *c);
     }
   }
   if (const auto* p = parent.get_if<c::Subpath>()) {

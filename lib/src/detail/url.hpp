@@ -20,7 +20,7 @@ enum class HostKind : std::uint8_t { None, Empty, Domain, Opaque, Ipv4, Ipv6 };
 
 using Ipv6Pieces = std::array<std::uint16_t, 8>;
 
-struct Url {
+struct TENUO_EXPORT Url {
   std::string scheme;  // lowercase, without ':'
   std::string username;
   std::string password;
