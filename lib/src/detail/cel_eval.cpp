@@ -324,7 +324,7 @@ Result<Val> to_int(const Val& v) {
       return Val::integer(static_cast<std::int64_t>(v.u));
     case Kind::Double:
       // Truncates toward zero; NaN, infinities and values outside i64 are errors.
-      if (!(v.d > -9223372036854775809.0 && v.d < 9223372036854775808.0))
+      if (!(v.d >= -9223372036854775808.0 && v.d < 9223372036854775808.0))
         return err("int() range error: double out of range");
       return Val::integer(static_cast<std::int64_t>(std::trunc(v.d)));
     case Kind::String:
@@ -341,7 +341,7 @@ Result<Val> to_uint(const Val& v) {
       if (v.i < 0) return err("uint() range error: negative int");
       return Val::uinteger(static_cast<std::uint64_t>(v.i));
     case Kind::Double:
-      if (!(v.d > -1.0 && v.d < 18446744073709551616.0))
+      if (!(v.d >= 0.0 && v.d < 18446744073709551616.0))
         return err("uint() range error: double out of range");
       return Val::uinteger(static_cast<std::uint64_t>(std::trunc(v.d)));
     case Kind::String:
