@@ -812,15 +812,15 @@ class Evaluator {
       case Fn::NetInCidr: {
         if (a[0].kind != Kind::String || a[1].kind != Kind::String)
           return err(no_overload(n.name, a[0], a[1]));
-        auto ip = parse_ip(a[0].s);
+        auto ip = detail::parse_ip(a[0].s);
         if (!ip) return err("net_in_cidr: invalid IP address");
-        auto net = parse_cidr(a[1].s);
+        auto net = detail::parse_network(a[1].s);
         if (!net) return err("net_in_cidr: invalid CIDR");
-        return Val::boolean(in_net(*ip, *net));
+        return Val::boolean(detail::contains(*net, *ip));
       }
       case Fn::NetIsPrivate: {
         if (a[0].kind != Kind::String) return err(no_overload(n.name, a[0]));
-        auto ip = parse_ip(a[0].s);
+        auto ip = detail::parse_ip(a[0].s);
         if (!ip) return err("net_is_private: invalid IP address");
         return Val::boolean(is_private(*ip));
       }
