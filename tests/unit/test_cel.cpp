@@ -554,6 +554,11 @@ TEST_CASE("cel_attenuates: the §12.2 Cel→Cel rule") {
       // Whitespace inside a string literal is not whitespace of the expression.
       {"name == 'a b'", "(name == 'ab') && (true)", false},
       {"name == 'a b'", "(name == 'a b') && (true)", true},
+      {"name == 'a b'", "name == 'ab'", false},                       // stripped equal only
+      {"name == 'a b'", "name=='a b'", true},
+      {"a - -1", "a--1", true},
+      {"1 2", "12", false},            // the parent never compiles, the child would
+      {"x.y(", "x . y (", true},       // neither compiles: the child only denies
       {"", "", true},
       {"(", "(", true},  // identical text is accepted without compiling (as the reference)
   };
