@@ -1,0 +1,446 @@
+// Property: whenever check_attenuation(parent, child) accepts, no value is accepted by the child
+// and refused by the parent. At least 10,000 accepted pairs per constraint type;
+// TENUO_PROPERTY_SCALE=N multiplies the counts for a longer run.
+#include <tenuo/attenuation.hpp>
+#include <tenuo/evaluate.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+using tenuo::Constraint;
+using tenuo::Value;
+namespace c = tenuo::c;
+
+namespace {
+
+std::size_t scaled(std::size_t n) {
+  const char* s = std::getenv("TENUO_PROPERTY_SCALE");
+  if (!s) return n;
+  const long k = std::strtol(s, nullptr, 10);
+  return k > 1 ? n * static_cast<std::size_t>(k) : n;
+}
+
+struct Rng {
+  std::mt19937_64 g;
+  explicit Rng(std::uint64_t seed) : g(seed) {}
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(g() % n); }
+  bool chance(unsigned percent) { return below(100) < percent; }
+  template <class T>
+  const T& pick(const std::vector<T>& v) { return v[below(v.size())]; }
+};
+
+using PairGen = std::function<std::pair<Constraint, Constraint>(Rng&)>;
+using ValueGen = std::function<Value(Rng&, const Constraint& parent, const Constraint& child)>;
+
+void property(const char* name, const PairGen& make_pair, const ValueGen& make_value,
+              std::size_t values_per_pair = 8, std::size_t want = 10'000) {
+  want = scaled(want);
+  Rng rng(0x7e4e0 + std::hash<std::string>{}(name));
+  std::size_t accepted = 0;
+  std::size_t attempts = 0;
+  std::size_t child_yes = 0;
+  std::size_t violations = 0;
+  std::string first;
+  while (accepted < want && attempts < want * 200) {
+    ++attempts;
+    auto [parent, child] = make_pair(rng);
+    if (!tenuo::check_attenuation(parent, child)) continue;
+    ++accepted;
+    for (std::size_t k = 0; k < values_per_pair; ++k) {
+      const Value v = make_value(rng, parent, child);
+      auto cm = tenuo::evaluate(child, v);
+      if (!cm || !cm->ok) continue;
+      ++child_yes;
+      auto pm = tenuo::evaluate(parent, v);
+      if (pm && pm->ok) continue;
+      if (violations++ == 0)
+        first = "parent " + display(parent) + " child " + display(child) + " value " + display(v);
+    }
+  }
+  const std::string label = name;
+  CAPTURE(label);
+  CAPTURE(first);
+  CHECK(accepted >= want);
+  CHECK(violations == 0);
+  CHECK(child_yes > 0);
+  MESSAGE(label << ": " << accepted << " accepted pairs of " << attempts << ", " << child_yes
+                << " values accepted by the child, " << violations << " violations");
+}
+
+// ---- shared pools
+
+const std::vector<Value>& value_pool() {
+  static const std::vector<Value> pool = {
+      Value(0), Value(1), Value(2), Value(1.0), Value(2.5), Value("a"), Value("b"), Value("1"),
+      Value(true), Value(), Value(tenuo::List{Value("a")}), Value(tenuo::List{})};
+  return pool;
+}
+
+std::vector<Value> subset_of(Rng& r, const std::vector<Value>& from, std::size_t max = 4) {
+  std::vector<Value> out;
+  const std::size_t n = r.below(max + 1);
+  for (std::size_t i = 0; i < n; ++i) out.push_back(r.pick(from));
+  return out;
+}
+
+// Glob text over a small alphabet with the tricky set forms.
+const std::vector<std::string> kGlobAtoms = {"a", "b", "/", ".", "?", "[ab]", "[!a]", "]", "[]]", "[!]]", "[a-c]", "-"};
+const std::vector<std::string> kTextAtoms = {"a", "b", "c", "/", ".", "]", "-", "x"};
+
+std::string random_text(Rng& r, std::size_t max = 5) {
+  std::string s;
+  const std::size_t n = r.below(max + 1);
+  for (std::size_t i = 0; i < n; ++i) s += r.pick(kTextAtoms);
+  return s;
+}
+
+std::string random_glob(Rng& r) {
+  std::string s;
+  const std::size_t n = r.below(4);
+  for (std::size_t i = 0; i < n; ++i) s += r.pick(kGlobAtoms);
+  switch (r.below(4)) {
+    case 0: return s + "*";
+    case 1: return "*" + s;
+    case 2: return s;
+    default: return s + "*" + r.pick(kGlobAtoms);
+  }
+}
+
+// A glob narrowed the way builders do: extend a prefix, a suffix, or instantiate the star.
+std::string narrowed_glob(Rng& r, const std::string& p) {
+  std::string extra;
+  const std::size_t n = r.below(3);
+  for (std::size_t i = 0; i < n; ++i) extra += r.pick(kGlobAtoms);
+  if (!p.empty() && p.back() == '*') {
+    const std::string base = p.substr(0, p.size() - 1);
+    return r.chance(50) ? base + extra + "*" : base + extra;
+  }
+  if (!p.empty() && p.front() == '*') {
+    const std::string base = p.substr(1);
+    return r.chance(50) ? "*" + extra + base : extra + base;
+  }
+  return r.chance(70) ? p : random_glob(r);
+}
+
+// A string the glob likely matches: stars and sets instantiated at random.
+std::string instantiate(Rng& r, const std::string& glob) {
+  std::string out;
+  for (std::size_t i = 0; i < glob.size(); ++i) {
+    const char ch = glob[i];
+    if (ch == '*') {
+      out += random_text(r, 3);
+    } else if (ch == '?') {
+      out += r.pick(kTextAtoms);
+    } else if (ch == '[') {
+      const auto close = glob.find(']', i + 2);
+      if (close == std::string::npos) {
+        out += ch;
+        continue;
+      }
+      const std::string body = glob.substr(i + 1, close - i - 1);
+      out += r.chance(50) && !body.empty() && body[0] != '!' ? std::string(1, body[r.below(body.size())])
+                                                           : r.pick(kTextAtoms);
+      i = close;
+    } else {
+      out += ch;
+    }
+  }
+  return r.chance(90) ? out : random_text(r);
+}
+
+Value glob_value(Rng& r, const Constraint& child) {
+  if (const auto* p = child.get_if<c::Pattern>()) return Value(instantiate(r, p->pattern));
+  if (const auto* e = child.get_if<c::Exact>()) return r.chance(70) ? e->value : Value(random_text(r));
+  return Value(random_text(r));
+}
+
+}  // namespace
+
+TEST_SUITE("tenuo::attenuation_property") {
+TEST_CASE("Exact, OneOf, NotOneOf, Contains, Subset") {
+  const auto& pool = value_pool();
+  auto pool_value = [&](Rng& r, const Constraint&, const Constraint&) {
+    if (r.chance(20)) return Value(tenuo::List(subset_of(r, pool, 3)));
+    return r.pick(pool);
+  };
+  property("Exact", [&](Rng& r) {
+    return std::pair<Constraint, Constraint>{c::Exact{r.pick(pool)}, c::Exact{r.pick(pool)}};
+  }, pool_value);
+  property("OneOf", [&](Rng& r) {
+    auto parent = subset_of(r, pool, 5);
+    Constraint child = c::OneOf{subset_of(r, parent.empty() ? pool : parent, 4)};
+    if (r.chance(30)) child = c::Exact{parent.empty() || r.chance(10) ? r.pick(pool) : r.pick(parent)};
+    if (r.chance(10)) child = c::OneOf{subset_of(r, pool, 4)};
+    return std::pair<Constraint, Constraint>{c::OneOf{parent}, child};
+  }, pool_value);
+  property("NotOneOf", [&](Rng& r) {
+    auto parent = subset_of(r, pool, 3);
+    auto child = parent;
+    for (auto& v : subset_of(r, pool, 2)) child.push_back(v);
+    if (r.chance(10) && !child.empty()) child.erase(child.begin());
+    return std::pair<Constraint, Constraint>{c::NotOneOf{parent}, c::NotOneOf{child}};
+  }, pool_value);
+  auto list_value = [&](Rng& r, const Constraint&, const Constraint&) {
+    return r.chance(95) ? Value(tenuo::List(subset_of(r, pool, 5))) : r.pick(pool);
+  };
+  property("Contains", [&](Rng& r) {
+    auto parent = subset_of(r, pool, 2);
+    auto child = parent;
+    for (auto& v : subset_of(r, pool, 2)) child.push_back(v);
+    if (r.chance(15) && !child.empty()) child.pop_back();
+    return std::pair<Constraint, Constraint>{c::Contains{parent}, c::Contains{child}};
+  }, list_value);
+  property("Subset", [&](Rng& r) {
+    auto parent = subset_of(r, pool, 6);
+    auto child = subset_of(r, parent.empty() ? pool : parent, 4);
+    if (r.chance(10)) child.push_back(r.pick(pool));
+    return std::pair<Constraint, Constraint>{c::Subset{parent}, c::Subset{child}};
+  }, list_value);
+}
+
+TEST_CASE("Pattern and Regex") {
+  property("Pattern", [](Rng& r) {
+    const std::string p = random_glob(r);
+    Constraint child = c::Pattern{narrowed_glob(r, p)};
+    if (r.chance(20)) child = c::Exact{Value(instantiate(r, p))};
+    return std::pair<Constraint, Constraint>{c::Pattern{p}, child};
+  }, [](Rng& r, const Constraint&, const Constraint& child) { return glob_value(r, child); });
+  const std::vector<std::string> regexes = {"^a", "b$", "^[ab]+$", "a.c", "^\\w+$", "^\\d", "x|y", "^$"};
+  property("Regex", [&](Rng& r) {
+    const std::string p = r.pick(regexes);
+    Constraint child = r.chance(20) ? Constraint(c::Regex{r.pick(regexes)}) : Constraint(c::Exact{Value(random_text(r))});
+    return std::pair<Constraint, Constraint>{c::Regex{p}, child};
+  }, [](Rng& r, const Constraint&, const Constraint& child) {
+    if (const auto* e = child.get_if<c::Exact>(); e && r.chance(50)) return e->value;
+    return Value(random_text(r));
+  });
+}
+
+TEST_CASE("Range") {
+  const std::vector<double> bounds = {-2, -1, -0.5, 0, 0.5, 1, 2};
+  auto bound = [&](Rng& r) -> std::optional<double> {
+    if (r.chance(20)) return std::nullopt;
+    return r.pick(bounds);
+  };
+  property("Range", [&](Rng& r) {
+    c::Range p{bound(r), bound(r), r.chance(50), r.chance(50)};
+    c::Range ch = p;
+    if (r.chance(60)) ch.min = bound(r);
+    if (r.chance(60)) ch.max = bound(r);
+    if (r.chance(40)) ch.min_inclusive = r.chance(50);
+    if (r.chance(40)) ch.max_inclusive = r.chance(50);
+    if (r.chance(15)) return std::pair<Constraint, Constraint>{p, c::Exact{Value(r.pick(bounds))}};
+    if (r.chance(5)) return std::pair<Constraint, Constraint>{p, c::Exact{Value(static_cast<int>(r.below(5)) - 2)}};
+    return std::pair<Constraint, Constraint>{p, ch};
+  }, [&](Rng& r, const Constraint&, const Constraint&) {
+    switch (r.below(10)) {
+      case 0: return Value(std::numeric_limits<double>::quiet_NaN());
+      case 1: return Value(r.chance(50) ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity());
+      case 2: return Value("1");
+      case 3: return Value(static_cast<int>(r.below(5)) - 2);
+      default: return Value(r.pick(bounds) + (static_cast<double>(r.below(3)) - 1.0) * 0.25);
+    }
+  });
+}
+
+TEST_CASE("Cidr") {
+  auto v4 = [](Rng& r) {
+    return "10." + std::to_string(r.below(3)) + "." + std::to_string(r.below(3)) + "." + std::to_string(r.below(256));
+  };
+  auto net = [&](Rng& r) {
+    if (r.chance(10)) return std::string("2001:db8:") + std::to_string(r.below(3)) + "::/" + std::to_string(32 + r.below(100));
+    return v4(r) + "/" + std::to_string(8 + r.below(25));
+  };
+  property("Cidr", [&](Rng& r) {
+    Constraint child = r.chance(25) ? Constraint(c::Exact{Value(v4(r))}) : Constraint(c::Cidr{net(r)});
+    return std::pair<Constraint, Constraint>{c::Cidr{net(r)}, child};
+  }, [&](Rng& r, const Constraint&, const Constraint& child) {
+    if (const auto* e = child.get_if<c::Exact>(); e && r.chance(50)) return e->value;
+    if (r.chance(10)) return Value("2001:db8:" + std::to_string(r.below(3)) + "::" + std::to_string(r.below(9)));
+    return Value(v4(r));
+  });
+}
+
+TEST_CASE("UrlPattern") {
+  const std::vector<std::string> schemes = {"*", "http", "https"};
+  const std::vector<std::string> hosts = {"*", "*.example.com", "example.com", "a.example.com", "*.a.example.com", "b.com"};
+  const std::vector<std::string> ports = {"", ":8080", ":443", ":80"};
+  const std::vector<std::string> paths = {"", "/", "/*", "/api/*", "/api/v1/*", "/api/v1", "/api/v1/x", "/api"};
+  auto pattern = [&](Rng& r) {
+    return r.pick(schemes) + "://" + r.pick(hosts) + r.pick(ports) + r.pick(paths);
+  };
+  const std::vector<std::string> vhosts = {"example.com", "a.example.com", "x.a.example.com", "b.com", "EXAMPLE.com", "badexample.com"};
+  const std::vector<std::string> vpaths = {"/", "/api", "/api/", "/api/v1", "/api/v1/x", "/api/v1/x/y", "/api/../admin", "/other"};
+  auto url = [&](Rng& r) {
+    return std::string(r.chance(50) ? "http" : "https") + "://" + r.pick(vhosts) + r.pick(ports) + r.pick(vpaths);
+  };
+  property("UrlPattern", [&](Rng& r) {
+    Constraint child = r.chance(20) ? Constraint(c::Exact{Value(url(r))}) : Constraint(c::UrlPattern{pattern(r)});
+    return std::pair<Constraint, Constraint>{c::UrlPattern{pattern(r)}, child};
+  }, [&](Rng& r, const Constraint&, const Constraint& child) {
+    if (const auto* e = child.get_if<c::Exact>(); e && r.chance(50)) return e->value;
+    return Value(url(r));
+  });
+}
+
+TEST_CASE("All, Any, Not, Wildcard") {
+  auto glob_pair = [](Rng& r) {
+    const std::string p = random_glob(r);
+    return std::pair<std::string, std::string>{p, narrowed_glob(r, p)};
+  };
+  auto glob_value_of = [](Rng& r, const Constraint&, const Constraint& child) {
+    // Instantiate some pattern inside the child tree.
+    const Constraint* node = &child;
+    for (int guard = 0; guard < 8; ++guard) {
+      if (const auto* a = node->get_if<c::All>(); a && !a->constraints.empty()) node = &a->constraints[r.below(a->constraints.size())];
+      else if (const auto* y = node->get_if<c::Any>(); y && !y->constraints.empty()) node = &y->constraints[r.below(y->constraints.size())];
+      else break;
+    }
+    return glob_value(r, *node);
+  };
+  property("All", [&](Rng& r) {
+    std::vector<Constraint> ps;
+    std::vector<Constraint> cs;
+    const std::size_t n = 1 + r.below(3);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto [p, ch] = glob_pair(r);
+      ps.push_back(c::Pattern{p});
+      if (r.chance(85)) cs.push_back(c::Pattern{ch});
+    }
+    if (r.chance(30)) cs.push_back(c::Pattern{random_glob(r)});
+    if (r.chance(15)) return std::pair<Constraint, Constraint>{c::All{ps}, c::Exact{Value(random_text(r))}};
+    return std::pair<Constraint, Constraint>{c::All{ps}, c::All{cs}};
+  }, glob_value_of);
+  property("Any", [&](Rng& r) {
+    std::vector<Constraint> ps;
+    std::vector<Constraint> cs;
+    const std::size_t n = 1 + r.below(3);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto [p, ch] = glob_pair(r);
+      ps.push_back(c::Pattern{p});
+      if (r.chance(70)) cs.push_back(c::Pattern{ch});
+    }
+    if (r.chance(20)) cs.push_back(c::Pattern{random_glob(r)});
+    return std::pair<Constraint, Constraint>{c::Any{ps}, c::Any{cs}};
+  }, glob_value_of);
+  property("Not", [&](Rng& r) {
+    auto [wide, narrow] = glob_pair(r);
+    if (r.chance(10)) std::swap(wide, narrow);
+    return std::pair<Constraint, Constraint>{tenuo::make_not(c::Pattern{narrow}), tenuo::make_not(c::Pattern{wide})};
+  }, [](Rng& r, const Constraint& parent, const Constraint&) {
+    return glob_value(r, *parent.get_if<c::Not>()->constraint);
+  });
+  property("Wildcard", [&](Rng& r) {
+    return std::pair<Constraint, Constraint>{c::Wildcard{}, c::Pattern{random_glob(r)}};
+  }, [](Rng& r, const Constraint&, const Constraint& child) { return glob_value(r, child); }, 4);
+}
+
+TEST_CASE("Subpath") {
+  const std::vector<std::string> roots = {"/data", "/data/", "/data/x", "/data/x/y", "/Data", "/DATA/x", "/etc", "/", "/data/../etc", "/database"};
+  const std::vector<std::string> segs = {"data", "Data", "x", "y", "..", ".", "", "%2e%2e", "etc", "database", "X"};
+  property("Subpath", [&](Rng& r) {
+    c::Subpath p{r.pick(roots), r.chance(60), r.chance(60)};
+    c::Subpath ch{r.pick(roots), r.chance(70) ? p.case_sensitive : r.chance(50), r.chance(70) ? p.allow_equal : r.chance(50)};
+    if (r.chance(15)) return std::pair<Constraint, Constraint>{p, c::Exact{Value("/data/" + r.pick(segs))}};
+    return std::pair<Constraint, Constraint>{p, ch};
+  }, [&](Rng& r, const Constraint&, const Constraint&) {
+    std::string path = r.chance(95) ? "" : "C:";
+    const std::size_t n = r.below(5);
+    for (std::size_t i = 0; i < n; ++i) path += (r.chance(85) ? "/" : "\\") + r.pick(segs);
+    if (path.empty() || r.chance(5)) path += "/";
+    return Value(path);
+  });
+}
+
+TEST_CASE("UrlSafe") {
+  const std::vector<std::string> domains = {"example.com", "*.example.com", "a.example.com", "*.a.example.com", "b.com", "EXAMPLE.com"};
+  auto maybe_list = [&](Rng& r) -> std::optional<std::vector<std::string>> {
+    if (r.chance(40)) return std::nullopt;
+    std::vector<std::string> out;
+    const std::size_t n = r.below(3);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(r.pick(domains));
+    return out;
+  };
+  auto random_safe = [&](Rng& r) {
+    c::UrlSafe u;
+    u.schemes = r.chance(60) ? std::vector<std::string>{"http", "https"} : std::vector<std::string>{r.chance(50) ? "https" : "HTTP"};
+    u.allow_domains = maybe_list(r);
+    u.deny_domains = maybe_list(r);
+    if (r.chance(40)) u.allow_ports = std::vector<std::uint16_t>{static_cast<std::uint16_t>(r.chance(50) ? 443 : 8080)};
+    u.block_private = r.chance(70);
+    u.block_loopback = r.chance(70);
+    u.block_metadata = r.chance(70);
+    u.block_reserved = r.chance(70);
+    u.block_internal_tlds = r.chance(30);
+    return u;
+  };
+  auto narrowed = [&](Rng& r, c::UrlSafe u) {
+    if (r.chance(30)) u.schemes = {"https"};
+    if (r.chance(30)) u.block_private = true;
+    if (r.chance(30)) u.block_loopback = true;
+    if (r.chance(20)) u.block_internal_tlds = true;
+    if (u.allow_domains && r.chance(30) && !u.allow_domains->empty()) u.allow_domains->pop_back();
+    if (u.deny_domains && r.chance(30)) u.deny_domains->push_back(r.pick(domains));
+    if (!u.deny_domains && r.chance(20)) u.deny_domains = std::vector<std::string>{r.pick(domains)};
+    if (r.chance(10)) u = random_safe(r);
+    return u;
+  };
+  const std::vector<std::string> hosts = {"example.com", "a.example.com", "x.a.example.com", "b.com", "127.0.0.1", "10.0.0.1",
+                                          "169.254.169.254", "[::1]", "[::ffff:10.0.0.1]", "8.8.8.8", "localhost", "svc.internal",
+                                          "0x7f000001", "example.com.", "EXAMPLE.COM", "224.0.0.1"};
+  auto url = [&](Rng& r) {
+    return std::string(r.chance(50) ? "http" : "https") + "://" + r.pick(hosts) + (r.chance(30) ? ":8080" : r.chance(20) ? ":443" : "") + "/p";
+  };
+  property("UrlSafe", [&](Rng& r) {
+    const c::UrlSafe p = random_safe(r);
+    if (r.chance(15)) return std::pair<Constraint, Constraint>{p, c::Exact{Value(url(r))}};
+    return std::pair<Constraint, Constraint>{p, narrowed(r, p)};
+  }, [&](Rng& r, const Constraint&, const Constraint& child) {
+    if (const auto* e = child.get_if<c::Exact>(); e && r.chance(50)) return e->value;
+    return Value(url(r));
+  });
+}
+
+TEST_CASE("Shlex and Cel") {
+  const std::vector<std::string> progs = {"ls", "cat", "grep", "/bin/ls", ""};
+  auto allow = [&](Rng& r) {
+    std::vector<std::string> out;
+    const std::size_t n = r.below(4);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(r.pick(progs));
+    return out;
+  };
+  const std::vector<std::string> cmds = {"ls -la", "cat f", "grep x f", "/bin/ls", "/usr/bin/../bin/cat x", "ls; rm -rf /",
+                                         "grep \"a;b\" f", "rm -rf /", "'ls' x", "ls $(id)", "./ls"};
+  property("Shlex", [&](Rng& r) {
+    auto p = allow(r);
+    std::vector<std::string> ch;
+    for (const auto& a : p)
+      if (r.chance(60)) ch.push_back(a);
+    if (r.chance(10)) ch.push_back(r.pick(progs));
+    if (r.chance(20)) return std::pair<Constraint, Constraint>{c::Shlex{p}, c::Exact{Value(r.pick(cmds))}};
+    return std::pair<Constraint, Constraint>{c::Shlex{p}, c::Shlex{ch}};
+  }, [&](Rng& r, const Constraint&, const Constraint&) { return Value(r.pick(cmds)); });
+
+  const std::vector<std::string> exprs = {"value > 3", "value < 10", "value % 2 == 0", "value != 7", "value >= 0"};
+  property("Cel", [&](Rng& r) {
+    const std::string p = r.pick(exprs);
+    std::string ch;
+    switch (r.below(4)) {
+      case 0: ch = p; break;
+      case 1: ch = "(" + p + ") && (" + r.pick(exprs) + ")"; break;
+      case 2: ch = "(" + p + ")&&(" + r.pick(exprs) + ")||(value == 5)"; break;
+      default: ch = r.pick(exprs);
+    }
+    return std::pair<Constraint, Constraint>{c::Cel{p, {}}, c::Cel{ch, {}}};
+  }, [](Rng& r, const Constraint&, const Constraint&) { return Value(static_cast<int>(r.below(16)) - 3); }, 4);
+}
+}
