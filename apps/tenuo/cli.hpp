@@ -2,13 +2,18 @@
 // Shared plumbing of the `tenuo` verbs: the pending action, input resolution, clock, output.
 
 #include <tenuo/error.hpp>
+#include <tenuo/public_key.hpp>
 #include <tenuo/result.hpp>
+#include <tenuo/signing_key.hpp>
+#include <tenuo/warrant.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -23,13 +28,14 @@ inline constexpr int kExitInternal = 70;
 // What the parsed command line asked for; filled by a verb's callback, run by main.
 struct Pending {
   std::function<Result<int>()> run;
-  bool json = false;  // the verb prints one JSON document, also on failure
+  bool json = false;         // the verb prints one JSON document, also on failure
+  bool decode_only = false;  // any failure is an input failure (exit 3): inspect
 };
 
 // Exit code for an error (CLI.md §1): input/parse problems 3, bugs 70, outcomes 1.
 [[nodiscard]] int exit_code_for(ErrorCode code) noexcept;
 // Prints `e` (stderr line, or one JSON document on stdout when `json`) and returns its exit code.
-int report(const Error& e, bool json);
+int report(const Error& e, bool json, bool decode_only = false);
 int report_internal(const std::exception& e, bool json);
 
 // Resolves a flag value: literal, `@PATH`, `-` (stdin, once per process) or `env:NAME`.
@@ -47,6 +53,26 @@ int report_internal(const std::exception& e, bool json);
 // `30s`, `5m`, `1h`, `2d`, or bare seconds. Errors: InvalidInput.
 [[nodiscard]] Result<std::uint64_t> parse_duration(std::string_view text);
 [[nodiscard]] std::string format_rfc3339(std::int64_t unix_seconds);
+
+// A signing key from `spec` (any form of CLI.md §1, via read_input; a path to an existing file
+// is read too), else from environment variable `env_default` when `spec` is empty.
+[[nodiscard]] Result<SigningKey> load_signing_key(const std::string& spec, const char* env_default,
+                                                  std::string_view flag);
+// A public key from `spec`; "self" means `self` when given.
+[[nodiscard]] Result<PublicKey> load_public_key(const std::string& spec,
+                                                const PublicKey* self = nullptr);
+// Trusted roots from the flags, else TENUO_TRUSTED_ROOTS (comma-separated). Errors when none.
+[[nodiscard]] Result<std::vector<PublicKey>> load_trusted_roots(const std::vector<std::string>& specs);
+// A warrant or chain from `spec` ("" or "-" = stdin), decoded (signatures checked, not trust).
+[[nodiscard]] Result<std::vector<Warrant>> load_warrants(const std::string& spec);
+
+// Applies `-c [TOOL.]ARG=TYPE:VALUE` flags to `tools` (capabilities.cpp).
+[[nodiscard]] Result<void> apply_constraint_flags(ToolMap& tools, const std::vector<std::string>& specs);
+// Clearance names (untrusted … system) or 0..255.
+[[nodiscard]] Result<std::uint8_t> parse_clearance(std::string_view s);
+// Writes `chain` in `format` (b64|pem|tenuo|json) to `out` ("" = stdout).
+[[nodiscard]] Result<void> emit_warrants(std::span<const Warrant> chain, const std::string& format,
+                                         const std::string& out);
 
 // Verb registration; one file per verb.
 void add_keygen(CLI::App& app, Pending& pending);

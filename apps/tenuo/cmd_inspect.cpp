@@ -1,11 +1,96 @@
 #include "cli.hpp"
+#include "render.hpp"
+
+#include <tenuo/verify.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
 
 namespace tenuo::cli {
+namespace {
+
+struct InspectCmd {
+  std::string warrant;
+  bool json = false;
+  bool chain = false;
+  std::vector<std::string> roots;
+  std::string at;
+};
+
+Result<int> run_inspect(const InspectCmd& o) {
+  TENUO_TRY_ASSIGN(std::vector<Warrant> chain, load_warrants(o.warrant));
+  // Optional verification; its outcome is reported, it does not change the exit code of a
+  // successful decode unless it fails.
+  std::optional<Error> verdict;
+  bool verified = false;
+  if (!o.roots.empty()) {
+    TENUO_TRY_ASSIGN(auto roots, load_trusted_roots(o.roots));
+    TENUO_TRY_ASSIGN(std::int64_t now, resolve_now(o.at));
+    auto r = verify_chain(chain, TrustedRoots{roots}, VerifyOptions{.now = now});
+    if (r)
+      verified = true;
+    else
+      verdict = r.error();
+  }
+  const std::size_t first = o.chain ? 0 : chain.size() - 1;
+  if (o.json) {
+    nlohmann::json doc;
+    doc["ok"] = true;
+    doc["verified"] = verified;
+    if (verdict)
+      doc["verification_error"] = {{"code", static_cast<int>(verdict->code)},
+                                   {"name", std::string(name(verdict->code))},
+                                   {"message", verdict->message}};
+    doc["chain_length"] = chain.size();
+    if (o.chain) {
+      auto links = nlohmann::json::array();
+      for (const auto& w : chain) links.push_back(warrant_json(w));
+      doc["chain"] = links;
+    } else {
+      doc["warrant"] = warrant_json(chain.back());
+    }
+    print_json(doc);
+  } else {
+    std::string s;
+    for (std::size_t i = first; i < chain.size(); ++i) {
+      s += fmt::format("warrant {} of {}{}\n", i + 1, chain.size(),
+                       i == 0 ? " (root)" : (i + 1 == chain.size() ? " (leaf)" : ""));
+      s += warrant_text(chain[i], "  ");
+    }
+    std::fputs(s.c_str(), stdout);
+  }
+  if (!o.roots.empty()) {
+    if (verified)
+      std::fputs("tenuo: verified against the trusted roots\n", stderr);
+    else
+      std::fputs(fmt::format("tenuo: NOT valid: {} [{} {}]\n", verdict->message, static_cast<int>(verdict->code),
+                             name(verdict->code))
+                     .c_str(),
+                 stderr);
+    return verified ? kExitOk : kExitDenied;
+  }
+  std::fputs("tenuo: decoded only: signatures match their claimed issuers, but trust, chain links and "
+             "expiry were NOT verified (use --trusted-root or tenuo verify)\n",
+             stderr);
+  return kExitOk;
+}
+
+}  // namespace
 
 void add_inspect(CLI::App& app, Pending& pending) {
-  auto* sub = app.add_subcommand("inspect", "(not yet available)");
-  sub->callback([&pending] {
-    pending.run = []() -> Result<int> { return fail(ErrorCode::Internal, "inspect is not implemented yet"); };
+  auto o = std::make_shared<InspectCmd>();
+  auto* sub = app.add_subcommand("inspect", "Decode a warrant or chain (verifies nothing without --trusted-root)");
+  sub->add_option("warrant", o->warrant, "Warrant or chain: VALUE, @FILE, - (default: stdin)");
+  sub->add_flag("--json", o->json, "One JSON document (constraints in the --capabilities form)");
+  sub->add_flag("--chain", o->chain, "Show every link, root first (default: the leaf)");
+  sub->add_option("--trusted-root", o->roots, "Also verify the chain against this root (repeatable)");
+  sub->add_option("--at", o->at, "Verification instant with --trusted-root");
+  sub->callback([o, &pending] {
+    pending.json = o->json;
+    pending.decode_only = o->roots.empty();
+    pending.run = [o] { return run_inspect(*o); };
   });
 }
 

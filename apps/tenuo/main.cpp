@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   }
   try {
     auto r = pending.run();
-    return r ? *r : tenuo::cli::report(r.error(), pending.json);
+    return r ? *r : tenuo::cli::report(r.error(), pending.json, pending.decode_only);
   } catch (const std::exception& e) {
     return tenuo::cli::report_internal(e, pending.json);
   }

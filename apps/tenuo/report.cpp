@@ -32,8 +32,8 @@ bool color_stderr() {
 }
 }  // namespace
 
-int report(const Error& e, bool json) {
-  const int rc = exit_code_for(e.code);
+int report(const Error& e, bool json, bool decode_only) {
+  const int rc = decode_only && e.code != ErrorCode::Internal ? kExitInput : exit_code_for(e.code);
   if (json) {
     nlohmann::json err{{"code", static_cast<int>(e.code)},
                        {"name", std::string(name(e.code))},

@@ -106,7 +106,7 @@ class TENUO_EXPORT Constraint {
 // Convenience: Not(c).
 [[nodiscard]] TENUO_EXPORT Constraint make_not(Constraint inner);
 
-struct ConstraintSet {
+struct TENUO_EXPORT ConstraintSet {
   std::vector<std::pair<std::string, Constraint>> constraints;  // byte-order keys, unique
   bool allow_unknown = false;
 
@@ -118,27 +118,60 @@ struct ConstraintSet {
 };
 
 // ---- CBOR (WIRE.md §5) ----
+// Byte-exact with the reference encoder: struct maps in declaration order, Range/Subpath/UrlSafe
+// with every field, Cidr/UrlPattern as bare text, Wildcard as null, Unknown as a byte string.
 [[nodiscard]] TENUO_EXPORT cbor::Value to_cbor(const Constraint& c);
+// {"constraints": {...}} plus "allow_unknown": true only when set.
 [[nodiscard]] TENUO_EXPORT cbor::Value to_cbor(const ConstraintSet& s);
-// Decoding rejects anything the reference encoder would not produce (stricter than the
-// reference: see docs/compatibility.md). Errors: MalformedCbor; TooManyConstraints when nested
-// deeper than kMaxConstraintDepth.
+// Accepts exactly what the reference encoder emits, so decode -> encode is the identity; rejects
+// the rest even where the reference decoder is lenient (keys in any order, unknown keys, missing
+// defaulted fields, uint-array Unknown payloads; see constraint.cpp), and non-finite floats.
+// `depth` = number of enclosing All/Any/Not.
+// Errors: MalformedCbor; TooManyConstraints when nested deeper than kMaxConstraintDepth.
 [[nodiscard]] TENUO_EXPORT Result<Constraint> constraint_from_cbor(const cbor::Value& v,
                                                                    std::size_t depth = 0);
+// Errors as above; InvalidPayloadStructure for more than kMaxConstraintsPerTool entries.
 [[nodiscard]] TENUO_EXPORT Result<ConstraintSet> constraint_set_from_cbor(const cbor::Value& v);
 
 // ---- JSON form (CLI.md: {"type": …, <wire field names>}) ----
+// Constraint: {"type": "<type_name()>", <fields in wire order>}; Cidr {"network": …}, UrlPattern
+// {"pattern": …}, Wildcard {"type":"wildcard"}, Unknown {"type":"unknown","type_id":N,
+// "payload_hex":"…"}. Range bounds are written as floats; absent options as null.
+// ConstraintSet: a plain object {"arg": CONSTRAINT, …} when allow_unknown is false, else
+// {"constraints": {"arg": CONSTRAINT, …}, "allow_unknown": true}. On input the wrapped form is
+// recognised by an "allow_unknown" member holding a boolean (a constraint is always an object,
+// so the two forms cannot be confused).
 [[nodiscard]] TENUO_EXPORT std::string to_json_text(const Constraint& c);
 [[nodiscard]] TENUO_EXPORT std::string to_json_text(const ConstraintSet& s);
-// Errors: InvalidInput with a message naming the bad field.
+// Missing optional fields take the decoder defaults of WIRE.md §5.2 (Range bounds: absent,
+// both inclusive flags true). Numbers: integers within i64 are Integer values, others Float;
+// Range bounds accept either (stored as double, must be finite). Unknown members, wrong types,
+// invalid Cidr/UrlPattern text, nesting beyond kMaxConstraintDepth and sets beyond
+// kMaxConstraintsPerTool are rejected. Errors: InvalidInput naming the bad field.
 [[nodiscard]] TENUO_EXPORT Result<Constraint> constraint_from_json_text(std::string_view json);
 [[nodiscard]] TENUO_EXPORT Result<ConstraintSet> constraint_set_from_json_text(std::string_view json);
 
-// ---- `-c` spelling: TYPE:VALUE (e.g. "pattern:/data/*", "range:0..15", "subpath:/tmp") ----
-// A bare VALUE without a known `type:` prefix is a Pattern.
+// ---- `-c` spelling: TYPE:VALUE ----
+// The TYPE prefix is case-insensitive; an unrecognised prefix (or none) makes the whole spec a
+// Pattern, as in the reference CLI. Spellings:
+//   exact:V           V parsed as a JSON literal when it is valid JSON ("5" -> Integer 5,
+//                     "\"5\"" -> String "5", true, null, [..], {..}); otherwise the raw text
+//   pattern:G  regex:R  cel:EXPR  cidr:NET  url:PATTERN (also url_pattern:)
+//   range:A..B        inclusive bounds, either side optional ("range:..15", "range:0.."),
+//                     "range:A..<B" makes the upper bound exclusive; ints or floats
+//   oneof:a,b  notoneof:a,b  contains:a,b  subset:a,b  shlex:grep,ls
+//                     comma-separated strings, trimmed; a JSON array ("oneof:[1,2]") also works
+//                     (also one_of:, not_one_of:)
+//   wildcard  or  *   Wildcard
+//   subpath:/root[;case_insensitive][;no_equal]   options after ';'
+//   urlsafe  or  urlsafe:{JSON object of url_safe fields}   (also url_safe)
+//   json:{"type":…}   the full JSON form (the way to write all/any/not)
+// Errors: InvalidInput.
 [[nodiscard]] TENUO_EXPORT Result<Constraint> parse_constraint_spec(std::string_view spec);
 
-// As a user would write it: Pattern("/data/*"), Range(max=15), Subpath("/tmp"), …
+// As a user would write it: Pattern("/data/*"), Range(max=15), Subpath("/tmp"), OneOf(["a",
+// "b"]), UrlSafe(allow_domains=["*.example.com"]), Not(Wildcard()), Unknown(type=99). Options
+// equal to their defaults are left out.
 [[nodiscard]] TENUO_EXPORT std::string display(const Constraint& c);
 
 }  // namespace tenuo

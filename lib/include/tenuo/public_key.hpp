@@ -22,7 +22,9 @@ class TENUO_EXPORT PublicKey {
 
   // From 32 raw bytes. Errors: InvalidInput (wrong length, not a point, small order).
   static Result<PublicKey> from_bytes(ByteView raw);
-  // From text: SPKI PEM (`PUBLIC KEY`), 64 hex chars, or base64 (either alphabet) of 32 bytes.
+  // From text: SPKI PEM (`PUBLIC KEY`; legacy 64 hex chars inside the armour too), 64 hex chars,
+  // base64 (either alphabet, padding optional) of 32 bytes, or binary SPKI DER. Surrounding
+  // whitespace is ignored. Errors: InvalidInput saying what was wrong and what is accepted.
   static Result<PublicKey> parse(std::string_view text);
   // From the environment variable `name` (SPKI PEM, base64 or hex). Errors: InvalidInput.
   static Result<PublicKey> from_env(const char* name);

@@ -27,7 +27,8 @@ class TENUO_EXPORT SigningKey {
   // From a 32-byte seed. Errors: InvalidInput.
   static Result<SigningKey> from_seed(ByteView seed);
   // From text: PKCS#8 PEM (v1 48-byte or v2 83-byte form, whose embedded public key must match),
-  // legacy hex inside a PRIVATE KEY armour, 64 hex chars, or base64 (either alphabet) of the seed.
+  // legacy hex inside a PRIVATE KEY armour, 64 hex chars, base64 (either alphabet, padding
+  // optional) of the seed, or binary PKCS#8 DER. Errors: InvalidInput saying what was wrong.
   static Result<SigningKey> parse(std::string_view text);
   // From the environment variable `name` (base64 or hex seed, or PEM). Errors: InvalidInput.
   static Result<SigningKey> from_env(const char* name);
