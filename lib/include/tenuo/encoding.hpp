@@ -26,7 +26,7 @@ enum class Padding : std::uint8_t { Yes, No };
                                                        Base64Alphabet alphabet, Padding padding);
 // Lenient decode for user input: ASCII whitespace ignored, either alphabet (not mixed),
 // padding optional but canonical if present, non-zero trailing bits rejected. Inputs whose
-// decoded size would exceed `max_bytes` are rejected before decoding.
+// decoded size would exceed `max_bytes` are rejected (InvalidInput) before allocating.
 [[nodiscard]] TENUO_EXPORT Result<Bytes> base64_decode_any(std::string_view text,
                                                            std::size_t max_bytes = kMaxStackBytes);
 
@@ -49,8 +49,10 @@ inline constexpr std::string_view kTenuoMagic{"TENU\x01", 5};
 
 // Turns any accepted warrant input (binary .tenuo, raw CBOR, PEM `TENUO WARRANT` blocks or one
 // `TENUO WARRANT CHAIN` block, base64 in any dialect with whitespace) into the CBOR bytes of a
-// SignedWarrant or a WarrantStack. Several `TENUO WARRANT` blocks become one WarrantStack.
-// Errors: InvalidInput for unreadable text; WarrantTooLarge when over kMaxStackBytes.
+// SignedWarrant or a WarrantStack. Several `TENUO WARRANT` blocks become one WarrantStack; other
+// PEM labels are ignored; a CHAIN block together with any other warrant block is refused.
+// The CBOR itself is not checked here. Errors: InvalidInput for unreadable text;
+// WarrantTooLarge when the decoded size exceeds kMaxStackBytes (checked before decoding).
 [[nodiscard]] TENUO_EXPORT Result<Bytes> warrant_cbor_from_any(ByteView input);
 
 }  // namespace tenuo
