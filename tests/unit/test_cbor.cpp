@@ -10,7 +10,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <initializer_list>
+#include <map>
+#include <sstream>
 #include <limits>
 #include <optional>
 #include <random>
@@ -310,9 +313,168 @@ const Wrapper kWrappers[] = {
     {"3 levels deep, map key", "81 81 a1", "f6", 3, true},
 };
 
+// ---------------------------------------------------------------- shared fixtures
+
+// Rows of a tests/vectors/cbor/*.tsv file, split on tabs; comments and blank lines skipped.
+std::vector<std::vector<std::string>> tsv_rows(const std::string& file) {
+  std::ifstream in(std::string(TENUO_VECTORS_DIR) + "/cbor/" + file);
+  REQUIRE(in.good());
+  std::vector<std::vector<std::string>> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    std::string col;
+    while (std::getline(ss, col, '\t')) cols.push_back(col);
+    if (!line.empty() && line.back() == '\t') cols.emplace_back();
+    out.push_back(cols);
+  }
+  return out;
+}
+
+Value ints(std::initializer_list<std::int64_t> v) {
+  Array a;
+  for (auto x : v) a.push_back(Value::integer(x));
+  return Value::array(std::move(a));
+}
+
+Map entries(std::initializer_list<std::pair<Value, Value>> kv) {
+  Map m;
+  for (const auto& [k, v] : kv) m.push_back(Entry{k, v});
+  return m;
+}
+
+// The values of tests/vectors/cbor/valid.tsv, built with the Value API (the Python side of
+// the cross-check states the same values independently).
+std::map<std::string, Value> valid_fixture_values() {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::map<std::string, Value> f;
+  auto i = [](std::int64_t v) { return Value::integer(v); };
+  auto t = [](std::string s) { return Value::text(std::move(s)); };
+  f["int_0"] = i(0);
+  f["int_23"] = i(23);
+  f["int_24"] = i(24);
+  f["int_255"] = i(255);
+  f["int_256"] = i(256);
+  f["int_65535"] = i(65535);
+  f["int_65536"] = i(65536);
+  f["int_2p32m1"] = i(4294967295);
+  f["int_2p32"] = i(4294967296);
+  f["int_max"] = i(std::numeric_limits<std::int64_t>::max());
+  f["nint_1"] = i(-1);
+  f["nint_24"] = i(-24);
+  f["nint_25"] = i(-25);
+  f["nint_256"] = i(-256);
+  f["nint_257"] = i(-257);
+  f["nint_65537"] = i(-65537);
+  f["nint_2p32p1"] = i(-4294967297);
+  f["int_min"] = i(std::numeric_limits<std::int64_t>::min());
+  f["f_zero"] = Value::floating(0.0);
+  f["f_negzero"] = Value::floating(-0.0);
+  f["f_half"] = Value::floating(0.5);
+  f["f_100"] = Value::floating(100.0);
+  f["f_10000"] = Value::floating(10000.0);
+  f["f_tenth"] = Value::floating(0.1);
+  f["f_inf"] = Value::floating(inf);
+  f["f_neginf"] = Value::floating(-inf);
+  f["f_nan"] = Value::floating(std::numeric_limits<double>::quiet_NaN());
+  f["f_65504"] = Value::floating(65504.0);
+  f["f_65520"] = Value::floating(65520.0);
+  f["f_sub16"] = Value::floating(0x1p-24);
+  f["f_100000"] = Value::floating(100000.0);
+  f["f_f32tenth"] = Value::floating(static_cast<double>(0.1F));
+  f["f_1e300"] = Value::floating(1e300);
+  f["f_2p128"] = Value::floating(0x1p128);
+  f["t_empty"] = t("");
+  f["t_a"] = t("a");
+  f["t_ietf"] = t("IETF");
+  f["t_u"] = t("\xc3\xbc");
+  f["t_euro"] = t("\xe2\x82\xac");
+  f["t_clef"] = t("\xf0\x9d\x84\x9e");
+  f["t_23"] = t(std::string(23, 'x'));
+  f["t_24"] = t(std::string(24, 'x'));
+  f["t_255"] = t(std::string(255, 'x'));
+  f["t_256"] = t(std::string(256, 'x'));
+  f["b_empty"] = Value::bytes(Bytes{});
+  f["b_4"] = Value::bytes(Bytes{1, 2, 3, 4});
+  Bytes b24;
+  for (std::uint8_t k = 0; k < 24; ++k) b24.push_back(k);
+  f["b_24"] = Value::bytes(b24);
+  f["b_256"] = Value::bytes(Bytes(256, 0));
+  f["true"] = Value::boolean(true);
+  f["false"] = Value::boolean(false);
+  f["null"] = Value::null();
+  f["a_empty"] = Value::array({});
+  f["a_nested"] = Value::array({i(1), ints({2, 3})});
+  Array a24;
+  for (std::int64_t k = 0; k < 24; ++k) a24.push_back(i(k));
+  f["a_24"] = Value::array(a24);
+  f["uint_array"] = Value::uint_array(Bytes{0, 23, 24, 255});
+  f["a_mixed"] = Value::array({Value::boolean(false), Value::boolean(true), Value::null(), i(-1),
+                               Value::bytes(Bytes{}), t(""), Value::array({}), Value::map({})});
+  f["m_empty"] = Value::map({});
+  f["m_order"] = Value::map(entries({{t("b"), i(1)}, {t("a"), i(2)}}));
+  f["m_mixedkeys"] = Value::map(entries({{i(1), t("x")}, {t("1"), t("y")}, {i(0), i(-1)}, {i(-1), i(0)}}));
+  f["m_nested"] = Value::map(entries(
+      {{t("k"), Value::map(entries({{t("k"), Value::map(entries({{t("k"), Value::array({Value::null()})}}))}}))}}));
+  f["m_floats"] = Value::map(entries({{t("f"), Value::array({Value::floating(100.0), Value::floating(0.1),
+                                                             Value::floating(65520.0), Value::floating(-0.0)})}}));
+  Map m24;
+  for (std::int64_t k = 0; k < 24; ++k) m24.push_back(Entry{i(k), i(k)});
+  f["m_24"] = Value::map(m24);
+  auto key = [&](const char* h) { return Value::array({i(1), Value::bytes(hx(h))}); };
+  const Value payload = Value::map(entries({
+      {i(0), i(1)},
+      {i(1), Value::bytes(hx("019471f8000070008000000000000001"))},
+      {i(2), i(0)},
+      {i(3), Value::map(entries({{t("read_file"),
+                                  Value::map(entries({{t("constraints"),
+                                                       Value::map(entries({{t("path"), Value::array({i(16), Value::null()})}}))}}))}}))},
+      {i(4), key("8139770ea87d175f56a35466c34c7ecccb8d8a91b4ee37a25df60f5b8fc9b394")},
+      {i(5), key("8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c")},
+      {i(6), i(1704067200)},
+      {i(7), i(1704070800)},
+      {i(8), i(3)},
+      {i(18), i(0)},
+  }));
+  f["a1_payload"] = payload;
+  f["a1_envelope"] = Value::array(
+      {i(1), Value::bytes(tenuo::cbor::encode(payload)),
+       Value::array({i(1), Value::bytes(hx("4396783e89f37eebfa7d25ad7d61d6cddfbb6c58eade0e9ccc6e28759f1eb56b"
+                                           "3c03873a6232483d05f766481edf9f85560881aed03b6ef25771285409e6d800"))})});
+  return f;
+}
+
 }  // namespace
 
 TEST_SUITE("tenuo::cbor") {
+
+TEST_CASE("fixtures valid.tsv are exactly our encoder's bytes for the stated values") {
+  // tests/cli/test_cbor2_crosscheck.sh checks the same bytes against cbor2.
+  const auto values = valid_fixture_values();
+  const auto rows = tsv_rows("valid.tsv");
+  CHECK(rows.size() == values.size());
+  for (const auto& row : rows) {
+    REQUIRE(row.size() == 3);
+    CAPTURE(row[0]);
+    auto it = values.find(row[0]);
+    REQUIRE(it != values.end());
+    CHECK(to_hex(tenuo::cbor::encode(it->second)) == row[1]);
+    auto v = expect_roundtrip(hx(row[1]));
+    CHECK(v == it->second);
+  }
+}
+
+TEST_CASE("fixtures rejected.tsv are all refused with malformed-cbor") {
+  const auto rows = tsv_rows("rejected.tsv");
+  CHECK(rows.size() >= 80);
+  for (const auto& row : rows) {
+    REQUIRE(row.size() >= 3);
+    CAPTURE(row[0]);
+    expect_malformed(hx(row[1]), std::nullopt);
+  }
+}
 
 TEST_CASE("malformed items are rejected with malformed-cbor at every nesting level") {
   std::size_t rows = 0;

@@ -36,16 +36,16 @@ struct ByteString {
 
 class TENUO_EXPORT Value {
  public:
-  Value() : m_v(nullptr) {}
-  static Value integer(std::int64_t v) { return Value(v); }
-  static Value bytes(ByteView b) { return Value(ByteString{Bytes(b.begin(), b.end())}); }
-  static Value bytes(Bytes b) { return Value(ByteString{std::move(b)}); }
-  static Value text(std::string s) { return Value(std::move(s)); }
+  Value();  // null
+  static Value integer(std::int64_t v);
+  static Value bytes(ByteView b);
+  static Value bytes(Bytes b);
+  static Value text(std::string s);
   static Value array(Array a);
   static Value map(Map m);
-  static Value boolean(bool b) { return Value(b); }
-  static Value null() { return Value(); }
-  static Value floating(double d) { return Value(d); }
+  static Value boolean(bool b);
+  static Value null();
+  static Value floating(double d);
   // A uint-array (WIRE.md §1): an array of unsigned integers 0..255, one per byte.
   static Value uint_array(ByteView b);
 
@@ -70,11 +70,11 @@ class TENUO_EXPORT Value {
   bool operator==(const Value& o) const;
 
  private:
-  explicit Value(std::int64_t v) : m_v(v) {}
-  explicit Value(ByteString b) : m_v(std::move(b)) {}
-  explicit Value(std::string s) : m_v(std::move(s)) {}
-  explicit Value(bool b) : m_v(b) {}
-  explicit Value(double d) : m_v(d) {}
+  explicit Value(std::int64_t v);
+  explicit Value(ByteString b);
+  explicit Value(std::string s);
+  explicit Value(bool b);
+  explicit Value(double d);
   // Order must match Kind.
   std::variant<std::int64_t, ByteString, std::string, Array, Map, bool, std::nullptr_t, double> m_v;
 };
@@ -84,6 +84,22 @@ struct Entry {
   Value value;
   bool operator==(const Entry& o) const { return key == o.key && value == o.value; }
 };
+
+// Defined once Entry is complete: clang instantiates the variant's constexpr members (and so
+// Value's destructor) eagerly, which needs a complete Entry.
+inline Value::Value() : m_v(nullptr) {}
+inline Value::Value(std::int64_t v) : m_v(v) {}
+inline Value::Value(ByteString b) : m_v(std::move(b)) {}
+inline Value::Value(std::string s) : m_v(std::move(s)) {}
+inline Value::Value(bool b) : m_v(b) {}
+inline Value::Value(double d) : m_v(d) {}
+inline Value Value::integer(std::int64_t v) { return Value(v); }
+inline Value Value::bytes(ByteView b) { return Value(ByteString{Bytes(b.begin(), b.end())}); }
+inline Value Value::bytes(Bytes b) { return Value(ByteString{std::move(b)}); }
+inline Value Value::text(std::string s) { return Value(std::move(s)); }
+inline Value Value::boolean(bool b) { return Value(b); }
+inline Value Value::null() { return Value(); }
+inline Value Value::floating(double d) { return Value(d); }
 
 struct DecodeOptions {
   std::size_t max_depth = kMaxCborDepth;  // arrays/maps nested deeper than this are rejected

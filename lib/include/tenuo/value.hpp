@@ -26,15 +26,15 @@ enum class ValueKind : std::uint8_t { Null, Bool, Int, Float, String, Array, Map
 
 class TENUO_EXPORT Value {
  public:
-  Value() = default;  // Null
-  Value(std::nullptr_t) {}  // NOLINT(google-explicit-constructor)
-  Value(bool b) : m_v(b) {}  // NOLINT
-  Value(std::int64_t i) : m_v(i) {}  // NOLINT
-  Value(int i) : m_v(static_cast<std::int64_t>(i)) {}  // NOLINT
-  Value(double d) : m_v(d) {}  // NOLINT
-  Value(std::string s) : m_v(std::move(s)) {}  // NOLINT
-  Value(const char* s) : m_v(std::string(s)) {}  // NOLINT
-  Value(List l) : m_v(std::move(l)) {}  // NOLINT
+  Value();  // Null
+  Value(std::nullptr_t);  // NOLINT(google-explicit-constructor)
+  Value(bool b);  // NOLINT
+  Value(std::int64_t i);  // NOLINT
+  Value(int i);  // NOLINT
+  Value(double d);  // NOLINT
+  Value(std::string s);  // NOLINT
+  Value(const char* s);  // NOLINT
+  Value(List l);  // NOLINT
   // Sorts members by key bytes; a duplicated key keeps the last value.
   static Value object(Object members);
 
@@ -73,6 +73,18 @@ struct Member {
   std::string key;
   Value value;
 };
+
+// Defined once Member is complete: clang instantiates the variant's constexpr members eagerly,
+// which needs a complete Member.
+inline Value::Value() = default;
+inline Value::Value(std::nullptr_t) {}
+inline Value::Value(bool b) : m_v(b) {}
+inline Value::Value(std::int64_t i) : m_v(i) {}
+inline Value::Value(int i) : m_v(static_cast<std::int64_t>(i)) {}
+inline Value::Value(double d) : m_v(d) {}
+inline Value::Value(std::string s) : m_v(std::move(s)) {}
+inline Value::Value(const char* s) : m_v(std::string(s)) {}
+inline Value::Value(List l) : m_v(std::move(l)) {}
 
 // CBOR form (WIRE.md §5.3): shortest integers and floats, objects with byte-order keys.
 [[nodiscard]] TENUO_EXPORT cbor::Value to_cbor(const Value& v);
