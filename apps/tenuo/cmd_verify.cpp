@@ -351,7 +351,7 @@ Result<int> run_verify(const VerifyCmd& o) {
   }
   if (allowed) return kExitOk;
   if (!enforced) {
-    std::fputs(fmt::format("tenuo: {}: would deny: {} [{} {}]\n", mode_text, one_line(v.error->message),
+    std::fputs(fmt::format("tenuo: audit: would deny: {} [{} {}]\n", one_line(v.error->message),
                            static_cast<int>(v.error->code), name(v.error->code))
                    .c_str(),
                stderr);
