@@ -389,7 +389,8 @@ void add_verify(CLI::App& app, Pending& pending) {
   sub->add_option("--revoked", o->revoked, "Revoked warrant id (repeatable)");
   sub->add_option("--srl", o->srl, "Signed revocation list file (CBOR, hex or base64)");
   sub->add_option("--srl-key", o->srl_keys, "Key accepted as SRL issuer besides the trusted roots (repeatable)");
-  sub->add_option("--srl-min-version", o->srl_min_version, "Reject an SRL older than this version (1802)");
+  sub->add_option("--srl-min-version", o->srl_min_version, "Reject an SRL older than this version (1802)")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--audit-log", o->audit_log, "Append one JSON line per decision (default $TENUO_AUDIT_LOG)");
   auto* rk = sub->add_option("--receipt-key", o->receipt_key, "Sign a receipt v1 for the decision with this key");
   auto* rl = sub->add_option("--receipt-log", o->receipt_log, "Receipt JSONL file (chained to its last receipt)");
