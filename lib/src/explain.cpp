@@ -14,7 +14,8 @@ namespace {
 
 std::string link_name(std::span<const Warrant> chain, std::size_t i) {
   const Payload& p = chain[i].payload();
-  return fmt::format("{} {}: {} -> {}", i == 0 ? "root" : "link", i, p.issuer.fingerprint(), p.holder.fingerprint());
+  if (i == 0) return fmt::format("root: {} -> {}", p.issuer.fingerprint(), p.holder.fingerprint());
+  return fmt::format("link {}: {} -> {}", i, p.issuer.fingerprint(), p.holder.fingerprint());
 }
 
 std::string shell_quote(std::string_view s) {
@@ -83,6 +84,28 @@ std::string_view status_name(CheckStatus s) noexcept {
   return "?";
 }
 
+std::string_view sdk_deny_reason(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::ToolNotAuthorized: return "TOOL_NOT_FOUND";
+    case ErrorCode::ConstraintViolation:
+    case ErrorCode::UnknownConstraintType: return "CONSTRAINT_MISMATCH";
+    case ErrorCode::WarrantExpired: return "WARRANT_EXPIRED";
+    case ErrorCode::IssuedInFuture:
+    case ErrorCode::WarrantNotYetValid: return "WARRANT_NOT_YET_VALID";
+    case ErrorCode::SignatureInvalid: return "SIGNATURE_INVALID";
+    case ErrorCode::UntrustedRoot: return "UNTRUSTED_ISSUER";
+    case ErrorCode::WarrantRevoked: return "WARRANT_REVOKED";
+    case ErrorCode::ChainBroken:
+    case ErrorCode::InvalidIssuer:
+    case ErrorCode::InvalidAttenuation:
+    case ErrorCode::CapabilityExpansion: return "CHAIN_INVALID";
+    case ErrorCode::ApprovalRequired:
+    case ErrorCode::InsufficientApprovals: return "APPROVAL_REQUIRED";
+    case ErrorCode::TtlExceeded: return "TTL_EXCEEDED";
+    default: return "INVALID_WARRANT";
+  }
+}
+
 std::string_view fix_kind_name(FixKind k) noexcept {
   switch (k) {
     case FixKind::None: return "none";
@@ -144,7 +167,7 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
       }
   if (chain_ok)
     add("chain", CheckStatus::Pass, std::nullopt, std::nullopt,
-        n == 1 ? "a single warrant" : fmt::format("{} links, each attenuating its parent", n - 1));
+        n == 1 ? "a single warrant" : fmt::format("{} delegation link{}, each attenuating its parent", n - 1, n == 2 ? "" : "s"));
 
   // trust
   if (roots == nullptr) {

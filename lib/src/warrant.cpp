@@ -138,8 +138,10 @@ Result<Payload> payload_from_cbor(const cbor::Value& root) {
   TENUO_TRY_ASSIGN(p.expires_at, uint_field<std::uint64_t>(*f[7], "7 (expires_at)"));
   TENUO_TRY_ASSIGN(p.max_depth, uint_field<std::uint8_t>(*f[8], "8 (max_depth)"));
   if (f[9] != nullptr) {
+    // A fixed [u8; 32] in the reference: any other length is a decode error (1202), not 1201.
+    if (!f[9]->is(cbor::Kind::Array) || f[9]->as_array().size() != 32)
+      return malformed("parent_hash must be an array of 32 bytes");
     TENUO_TRY_ASSIGN(Bytes h, uint_array(*f[9], "parent_hash", 32));
-    if (h.size() != 32) return malformed("parent_hash must be 32 bytes");
     Sha256Digest d{};
     std::copy(h.begin(), h.end(), d.begin());
     p.parent_hash = d;
@@ -458,14 +460,21 @@ Result<std::vector<Warrant>> decode_warrants(ByteView bytes, std::optional<std::
   // A SignedWarrant is [uint, ...]; a WarrantStack is [[...], ...]. Peek at element 0.
   const std::uint8_t head = bytes[0];
   if (head < 0x80 || head > 0x9b) return malformed("a warrant or warrant stack is a CBOR array");
+  // An empty array can only be an empty stack: a chain error (WIRE.md §10.2 step 1), not 1202.
+  if (head == 0x80 && bytes.size() == 1) return fail(ErrorCode::ChainBroken, "the warrant stack is empty");
   std::size_t off = 1;
   if ((head & 0x1f) >= 24) off += std::size_t{1} << ((head & 0x1f) - 24);
   if (off >= bytes.size()) return malformed("truncated warrant input");
   const std::uint8_t first = bytes[off];
   if (first < 0x80 || first > 0x9b) {
-    TENUO_TRY_ASSIGN(Warrant w, decode_warrant(bytes, now));
+    auto w = decode_warrant(bytes, now);
+    if (!w) {
+      Error e = std::move(w).error();
+      e.chain_index = 0;  // a lone warrant is link 0, as in a stack
+      return Unexpected{std::move(e)};
+    }
     std::vector<Warrant> out;
-    out.push_back(std::move(w));
+    out.push_back(std::move(*w));
     return out;
   }
   // Stack: split into element byte ranges without interpreting them yet.
