@@ -320,6 +320,7 @@ Result<int> run_verify(const VerifyCmd& o) {
     doc["warrant_id"] = leaf.id_text();
     doc["tool"] = has_call ? nlohmann::json(in.tool) : nlohmann::json();
     doc["chain_length"] = in.chain.size();
+    doc["leaf"] = warrant_json(leaf);
     if (has_call) {
       doc["pop_checked"] = !o.no_pop;
       if (v.pop) doc["pop"] = {{"offset", v.pop->offset}, {"window_ts", v.pop->window_ts}};
