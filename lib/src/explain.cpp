@@ -412,7 +412,14 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
         // the parent does not have at all (dropping those would widen the grant).
         std::vector<std::string> failing;
         for (const auto& f : d.arguments) failing.push_back(f.arg);
-        const auto keep = leaf_narrowing(chain, *j, call->tool, failing);
+        auto keep = leaf_narrowing(chain, *j, call->tool, failing);
+        // A failing argument the parent leaves unconstrained must still be let through by the
+        // new (closed-world) set once it names any argument: grant it as Wildcard.
+        static const Constraint kAny = c::Wildcard{};
+        if (!keep.empty())
+          for (const auto& arg : failing)
+            if (constraint_at(chain[*j].payload(), call->tool, arg) == nullptr) keep.emplace_back(arg, &kAny);
+        std::sort(keep.begin(), keep.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
         d.fixes.push_back(Fix{FixKind::Grant,
                               fmt::format("{} permits this call; granting from it with its own constraint on the "
                                           "failing argument(s) allows it",
