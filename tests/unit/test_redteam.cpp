@@ -778,7 +778,7 @@ std::vector<Forgery> forgeries() {
 }  // namespace
 
 TEST_SUITE("tenuo::redteam") {
-  TEST_CASE("the un-forged baseline passes the same pipeline") {
+  TEST_CASE("red team: the un-forged baseline passes the same pipeline") {
       Warrant r = root_w();
     Warrant c1 = signed_warrant(child_of(r, keys().b, 10), keys().a);
     Warrant c2 = signed_warrant(child_of(c1, keys().c, 11), keys().b);
@@ -793,7 +793,7 @@ TEST_SUITE("tenuo::redteam") {
     CHECK(pop_case(id_of(10), "read_file", good_args(), kNow - 30, keys().b, "read_file", good_args()).has_value());
   }
 
-  TEST_CASE("every correctly signed forgery is rejected with its expected code") {
+  TEST_CASE("red team: every correctly signed forgery is rejected with its expected code") {
     const auto table = forgeries();
     CHECK(table.size() >= 80);
     std::set<std::string> names;
