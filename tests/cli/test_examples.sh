@@ -90,7 +90,10 @@ expect_line tool_server "ok   revoked warrant -> warrant-revoked (1800)"
 command -v pkg-config >/dev/null || die "pkg-config not found"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 flags="$(pkg-config --cflags --libs tenuo)" || die "pkg-config --cflags --libs tenuo failed"
-[[ "$flags" == *"-I$prefix/include"* ]] || die "pkg-config cflags do not point at the prefix: $flags"
+incdir="$(pkg-config --variable=includedir tenuo)"
+[[ -f "$incdir/tenuo/guard.hpp" ]] || die "pkg-config includedir is not the installed one: $incdir"
+[[ "$(cd "$incdir" && pwd -P)" == "$(cd "$prefix/include" && pwd -P)" ]] \
+  || die "pkg-config includedir $incdir is not under the install prefix"
 cat >"$scratch/pc.cpp" <<'CPP'
 #include <tenuo/builders.hpp>
 #include <tenuo/constraints.hpp>

@@ -24,6 +24,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <unistd.h>
+
 using namespace tenuo;
 using namespace std::chrono_literals;
 
