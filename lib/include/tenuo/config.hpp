@@ -35,7 +35,9 @@ struct ConfigOptions {
   std::vector<PublicKey> trusted_roots;           // required unless dev_mode is On
   DevMode dev_mode = DevMode::Off;
   std::optional<std::string> audit_log;           // path: one audit_log.hpp line per decision
-  std::function<void(const AuditRecord&)> audit_sink;  // also called per decision (may be empty)
+  // Also called per decision (may be empty); called from the deciding thread, so it must be
+  // thread-safe if guarded calls run on several threads.
+  std::function<void(const AuditRecord&)> audit_sink;
   int pop_windows = kPopDefaultMaxWindows;        // 2..10
   std::chrono::seconds scope_ttl{300};            // lifetime of warrants minted by WarrantScope
 };

@@ -7,6 +7,8 @@
 // The outermost scope mints a root with the configuration's issuer key (holder = that key);
 // a nested scope grants from the current one, so it can only narrow (a widening nested scope
 // fails with the grant error and makes *no* warrant current: calls in it are denied).
+// Guarded calls verify the scope's chain against the configuration's trusted roots, so in
+// production the issuer key's public key must be one of them (dev mode without roots trusts it).
 // Scopes live on a thread_local stack: they nest, are invisible to other threads, and must be
 // destroyed in reverse order of creation (automatic storage guarantees this). Not copyable or
 // movable.
