@@ -27,8 +27,18 @@ libdir="$(find "$prefix" -name 'libtenuo.so*' -printf '%h\n' | head -n1)"
 [[ -f "$prefix/include/tenuo/guard.hpp" && -f "$prefix/include/tenuo/export.hpp" ]] \
   || die "public headers not installed"
 
+# Consumers use the library's compiler and, for a sanitized build, its sanitizers.
+cxx="${TENUO_CXX:-c++}"
+san_flags=()
+if [[ -n "${TENUO_SANITIZE:-}" ]]; then
+  [[ "$TENUO_SANITIZE" == *fuzzer* ]] && { echo "test_examples: skipped for a fuzzer build"; exit 0; }
+  san_flags=("-fsanitize=$TENUO_SANITIZE")
+fi
+
 # ---- examples against the installed package
 cmake -S "$TENUO_SOURCE_DIR/examples" -B "$scratch/ex" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_FLAGS="${san_flags[*]:-}" \
+  -DCMAKE_EXE_LINKER_FLAGS="${san_flags[*]:-}" \
   -DCMAKE_BUILD_TYPE=Release >"$scratch/configure.log" 2>&1 \
   || { cat "$scratch/configure.log" >&2; die "configuring examples against the installed package failed"; }
 cmake --build "$scratch/ex" -j2 >"$scratch/build.log" 2>&1 \
@@ -109,7 +119,7 @@ int main() {
 }
 CPP
 # shellcheck disable=SC2086
-c++ "$scratch/pc.cpp" -o "$scratch/pc" $flags >"$scratch/pc.log" 2>&1 \
+"$cxx" ${san_flags[@]+"${san_flags[@]}"} "$scratch/pc.cpp" -o "$scratch/pc" $flags >"$scratch/pc.log" 2>&1 \
   || { cat "$scratch/pc.log" >&2; die "compiling with pkg-config flags failed"; }
 LD_LIBRARY_PATH="$libdir" "$scratch/pc" || die "pkg-config program failed"
 
