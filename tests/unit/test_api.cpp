@@ -384,6 +384,18 @@ TEST_CASE("guard: audit logs and allows, enforce refuses; records use the audit-
     REQUIRE(records.size() == 2);
     CHECK(records[1].enforced);
   }
+  SUBCASE("permissive: denial let through, recorded as not enforced") {
+    const Config cfg = make(EnforcementMode::Permissive);
+    CHECK_FALSE(cfg.is_audit_mode());
+    CHECK_FALSE(cfg.should_block_violation());
+    WarrantScope scope(cfg, caps);
+    CHECK(guard(cfg, "delete_file", fn)(etc).has_value());
+    CHECK(calls == 1);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0].decision == AuditDecision::Deny);
+    CHECK_FALSE(records[0].enforced);
+    CHECK(records[0].mode == EnforcementMode::Permissive);
+  }
   SUBCASE("no scope is a denial; void functions; process configuration") {
     reset_configuration();
     auto del = guard("delete_file", [&calls](const Object&) { ++calls; });
