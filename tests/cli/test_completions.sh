@@ -23,7 +23,7 @@ verbs=$("$TENUO" --help | awk '/^Subcommands:/{s=1; next} /^[A-Za-z]/{s=0} s && 
 
 check() {  # shell what expected-list got-list
   local missing
-  missing=$(comm -23 <(echo "$3" | sort -u) <(echo "$4" | sort -u))
+  missing=$(comm -23 <(echo "$3" | tr ' ' '\n' | sort -u) <(echo "$4" | sort -u))
   if [[ -n $missing ]]; then
     echo "FAIL: $1: $2: not completed: $(echo $missing)" >&2; fail=1
   fi
@@ -39,11 +39,12 @@ bash_complete() {  # words... (the last one is the word being completed)
 # _arguments and every candidate given to _describe is printed, one per line.
 zsh_complete() {  # verb ("" for the top level)
   zsh -f -c '
-    _arguments() { local a; for a in "$@"; do print -r -- "ARG $a"; done; }
-    _describe() { local arr=${(P)${3}}; local c; for c in ${(P)3}; do print -r -- "VERB ${c%%:*}"; done; }
+    # At the top level, _arguments reports the state "verb" (dynamic scope: _tenuo'\''s local).
+    _arguments() { local a; for a in "$@"; do print -r -- "ARG $a"; done; state=verb; }
+    _describe() { local c; for c in ${(P)${@[-1]}}; do print -r -- "VERB ${c%%:*}"; done; }
     compdef() { :; }
     source "$1"
-    if [[ -n $2 ]]; then _tenuo_verb $2; else words=(tenuo); state=verb; _tenuo; fi
+    if [[ -n $2 ]]; then _tenuo_verb $2; else _tenuo; fi
   ' _ "$comp/_tenuo" "$1"
 }
 zsh_flags() {  # the option names declared by _arguments specs

@@ -53,7 +53,14 @@ grep -q "wire v1" <<<"$out" || fail "--version lacks the wire version"
 LD_LIBRARY_PATH="$root/$libdir" ldd "$root/usr/bin/tenuo" | grep libtenuo | grep -q "$root" ||
   fail "the packaged tenuo does not load the packaged libtenuo: $(LD_LIBRARY_PATH="$root/$libdir" ldd "$root/usr/bin/tenuo" | grep libtenuo)"
 LD_LIBRARY_PATH="$root/$libdir" "$root/usr/bin/tenuo" doctor > /dev/null || fail "the packaged tenuo fails doctor"
-targets=$(ls "$root"/usr/lib/*/cmake/tenuo/tenuoTargets.cmake "$root"/usr/lib/cmake/tenuo/tenuoTargets.cmake 2>/dev/null | head -1)
+targets=$root/$(grep 'cmake/tenuo/tenuoTargets\.cmake$' <<<"$list" | head -1)
 grep -q 'add_library(tenuo::tenuo SHARED IMPORTED)' "$targets" || fail "the CMake config does not define tenuo::tenuo"
 grep -q '^Libs:.*-ltenuo' "$root/$(grep 'tenuo\.pc$' <<<"$list")" || fail "tenuo.pc lacks -ltenuo"
+# pkg-config on the unpacked tree resolves to it (the .pc file is relocatable).
+if command -v pkg-config >/dev/null; then
+  pc_dir=$root/$(dirname "$(grep 'tenuo\.pc$' <<<"$list")")
+  cflags=$(PKG_CONFIG_PATH=$pc_dir pkg-config --cflags tenuo)
+  inc=$(sed -nE 's/.*-I([^ ]+).*/\1/p' <<<"$cflags")
+  [[ -f $inc/tenuo/verify.hpp ]] || fail "pkg-config --cflags tenuo points at '$inc', which has no tenuo/verify.hpp"
+fi
 echo "ok: $(wc -l <<<"$list") files; binary, library, headers, CMake config, tenuo.pc, man pages, completions"
