@@ -12,7 +12,7 @@ bold=$'\033[1m'; dim=$'\033[2m'; off=$'\033[0m'
 [[ -t 1 && -z "${NO_COLOR:-}" ]] || { bold=; dim=; off=; }
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$off"; }
 show() { printf '%s$ %s%s\n' "$dim" "$*" "$off"; }
-run() { show "$*"; "$@"; }
+run() { local q; q=$(printf '%q ' "$@"); show "${q% }"; "$@"; }
 tenuo() { "$TENUO" "$@"; }
 
 step "0. The toolkit"

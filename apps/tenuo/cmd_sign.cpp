@@ -37,6 +37,7 @@ struct SignCmd {
   std::string encoding = "base64";
   std::vector<std::string> roots;
   bool no_precheck = false;
+  bool json = false;
 };
 
 std::string encode_signature(const Signature& sig, const std::string& encoding) {
@@ -125,7 +126,14 @@ void add_sign(CLI::App& app, Pending& pending) {
   sub->add_option("--trusted-root,-r", o->roots,
                   "Trusted root for the precheck (repeatable; default $TENUO_TRUSTED_ROOTS; else the leaf alone)");
   sub->add_flag("--no-precheck", o->no_precheck, "Do not check whether the call would be allowed");
-  sub->callback([o, &pending] { pending.run = [o] { return run_sign(*o); }; });
+  auto* json = sub->add_flag("--json", o->json, "Same as --emit json (the reference CLI's spelling)");
+  json->excludes(sub->get_option("--emit"));
+  sub->callback([o, &pending] {
+    if (o->json) o->emit = "json";
+    // JSON output is one document on success and on failure.
+    pending.json = o->emit == "json";
+    pending.run = [o] { return run_sign(*o); };
+  });
 }
 
 }  // namespace tenuo::cli

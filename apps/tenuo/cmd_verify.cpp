@@ -103,12 +103,13 @@ std::string one_line(std::string s) {
   return s;
 }
 
-struct Loaded {
+// What the verifier was shown: from flags, or from a captured request.
+struct Presented {
   std::vector<Warrant> chain;
   Bytes chain_cbor;  // the WarrantStack as presented (audit log, receipts)
+  std::string tool;  // empty: verify the chain alone
   Object args;
   std::optional<Signature> pop;
-  std::string tool;
 };
 
 struct Srl {
@@ -116,6 +117,15 @@ struct Srl {
   Sha256Digest hash{};
   std::string issuer;
   std::size_t count = 0;
+};
+
+// The settings every decision is made and recorded under.
+struct Context {
+  EnforcementMode mode = EnforcementMode::Enforce;
+  int pop_windows = kPopDefaultMaxWindows;
+  std::vector<PublicKey> roots;
+  std::int64_t now = 0;
+  std::string audit_path;
 };
 
 Result<Srl> load_srl(const VerifyCmd& o, const std::vector<PublicKey>& roots, std::vector<std::string>& revoked) {
@@ -137,23 +147,47 @@ Result<void> write_audit(const std::string& path, const AuditRecord& rec) {
   return {};
 }
 
-Result<int> run_verify(const VerifyCmd& o) {
-  TENUO_TRY_ASSIGN(EnforcementMode mode, resolve_mode(o.mode));
-  TENUO_TRY_ASSIGN(int pop_windows, resolve_pop_windows(o.pop_windows));
-  TENUO_TRY_ASSIGN(auto roots, load_trusted_roots(o.roots));
-  TENUO_TRY_ASSIGN(std::int64_t now, resolve_now(o.at));
-  std::string audit_path = o.audit_log;
-  if (audit_path.empty())
-    if (const char* env = std::getenv("TENUO_AUDIT_LOG"); env != nullptr) audit_path = env;
-  if (mode == EnforcementMode::Permissive)
-    std::fputs("tenuo: WARNING: permissive mode: denials are NOT enforced (they are only reported)\n", stderr);
-  if (!o.approvals.empty())
-    std::fputs("tenuo: note: approvals are not verified by this version; a call behind an approval gate is "
-               "denied (1707)\n",
-               stderr);
+Result<Context> load_context(const VerifyCmd& o) {
+  Context c;
+  TENUO_TRY_ASSIGN(c.mode, resolve_mode(o.mode));
+  TENUO_TRY_ASSIGN(c.pop_windows, resolve_pop_windows(o.pop_windows));
+  TENUO_TRY_ASSIGN(c.roots, load_trusted_roots(o.roots));
+  TENUO_TRY_ASSIGN(c.now, resolve_now(o.at));
+  c.audit_path = o.audit_log;
+  if (c.audit_path.empty())
+    if (const char* env = std::getenv("TENUO_AUDIT_LOG"); env != nullptr) c.audit_path = env;
+  return c;
+}
 
-  // ---- what was presented: flags, or a captured request
-  Loaded in;
+// Call arguments from --args (default {}). A document that is not strict JSON is still a
+// decision worth recording: the call is refused for its arguments (exit 3 in every mode).
+Result<Object> load_call_args(const VerifyCmd& o, const Context& ctx, const Presented& in) {
+  std::string text = "{}";
+  if (o.args) {
+    TENUO_TRY_ASSIGN(text, read_input(*o.args));
+  }
+  auto args = parse_arguments(text);
+  if (args) return args;
+  Error e = std::move(args).error();
+  e.message = "--args: " + e.message;
+  if (!ctx.audit_path.empty()) {
+    AuditRecord rec;
+    rec.time = ctx.now;
+    rec.mode = ctx.mode;
+    rec.decision = AuditDecision::Deny;
+    rec.enforced = true;  // the call was not let through
+    rec.tool = in.tool;
+    rec.arguments_text = text;
+    rec.warrant_id = in.chain.back().id_text();
+    rec.chain = in.chain_cbor;
+    rec.error = AuditError{e.code, e.message};
+    TENUO_TRY(write_audit(ctx.audit_path, rec));
+  }
+  return Unexpected{std::move(e)};
+}
+
+Result<Presented> load_presented(const VerifyCmd& o, const Context& ctx) {
+  Presented in;
   std::optional<Captured> cap;
   if (!o.headers.empty()) {
     TENUO_TRY_ASSIGN(std::string text, read_file_flag(o.headers));
@@ -162,76 +196,156 @@ Result<int> run_verify(const VerifyCmd& o) {
     TENUO_TRY_ASSIGN(std::string text, read_file_flag(o.meta));
     TENUO_TRY_ASSIGN(cap, parse_meta(text));
   }
-  const char* cap_flag = !o.headers.empty() ? "--headers" : "--meta";
   in.tool = o.tool;
-  if (cap && cap->tool) {
+  if (!cap) {
+    TENUO_TRY_ASSIGN(in.chain, load_warrants(o.warrant));
+    in.chain_cbor = encode_stack(in.chain);
+    if (in.tool.empty()) return in;
+    TENUO_TRY_ASSIGN(in.args, load_call_args(o, ctx, in));
+    if (!o.signature.empty()) {
+      TENUO_TRY_ASSIGN(std::string text, read_input(o.signature));
+      auto sig = parse_pop_signature(text);
+      if (!sig) return fail(ErrorCode::InvalidInput, fmt::format("--signature: {}", sig.error().message));
+      in.pop = *sig;
+    }
+    return in;
+  }
+
+  const char* flag = !o.headers.empty() ? "--headers" : "--meta";
+  if (cap->tool) {
     if (!in.tool.empty() && in.tool != *cap->tool)
       return fail(ErrorCode::InvalidInput,
                   fmt::format("--tool '{}' conflicts with the captured tool name '{}'", in.tool, *cap->tool));
     in.tool = *cap->tool;
   }
-  if (cap) {
-    if (cap->args && o.args)
-      return fail(ErrorCode::InvalidInput, "--args conflicts with the arguments in --meta");
-    if (o.no_pop && cap->signature)
-      return fail(ErrorCode::InvalidInput, fmt::format("--no-pop conflicts with the PoP in {}", cap_flag));
-    if (!cap->approvals.empty())
-      std::fputs(fmt::format("tenuo: note: {} carries {} approval(s); approvals are not verified by this version\n",
-                             cap_flag, cap->approvals.size())
-                     .c_str(),
-                 stderr);
-    TENUO_TRY_ASSIGN(in.chain, read_warrants(as_bytes(cap->warrant)));
-  } else {
-    TENUO_TRY_ASSIGN(in.chain, load_warrants(o.warrant));
-  }
+  if (in.tool.empty()) return fail(ErrorCode::InvalidInput, "the captured request names no tool: pass --tool");
+  if (cap->args && o.args) return fail(ErrorCode::InvalidInput, "--args conflicts with the arguments in --meta");
+  if (o.no_pop && cap->signature)
+    return fail(ErrorCode::InvalidInput, fmt::format("--no-pop conflicts with the PoP in {}", flag));
+  if (!cap->approvals.empty())
+    std::fputs(fmt::format("tenuo: note: {} carries {} approval(s); approvals are not verified by this version\n",
+                           flag, cap->approvals.size())
+                   .c_str(),
+               stderr);
+  TENUO_TRY_ASSIGN(in.chain, read_warrants(as_bytes(cap->warrant)));
   in.chain_cbor = encode_stack(in.chain);
-  const bool has_call = !in.tool.empty();
-  if (cap && !has_call) return fail(ErrorCode::InvalidInput, "the captured request names no tool: pass --tool");
-
-  // ---- the call
-  if (has_call) {
-    if (cap && cap->args) {
-      in.args = *cap->args;
-    } else {
-      std::string text = "{}";
-      if (o.args) {
-        TENUO_TRY_ASSIGN(text, read_input(*o.args));
-      }
-      auto args = parse_arguments(text);
-      if (!args) {
-        Error e = std::move(args).error();
-        e.message = "--args: " + e.message;
-        // Still a decision to record: the call is refused for its arguments.
-        if (!audit_path.empty()) {
-          AuditRecord rec;
-          rec.time = now;
-          rec.mode = mode;
-          rec.decision = AuditDecision::Deny;
-          rec.enforced = true;  // exit 3 in every mode: the call was not let through
-          rec.tool = in.tool;
-          rec.arguments_text = text;
-          rec.warrant_id = in.chain.back().id_text();
-          rec.chain = in.chain_cbor;
-          rec.error = AuditError{e.code, e.message};
-          TENUO_TRY(write_audit(audit_path, rec));
-        }
-        return Unexpected{std::move(e)};
-      }
-      in.args = std::move(*args);
-    }
-    const std::optional<std::string> sig_text = cap ? cap->signature : (o.signature.empty() ? std::nullopt : std::optional(o.signature));
-    if (sig_text) {
-      std::string text = *sig_text;
-      if (!cap) {
-        TENUO_TRY_ASSIGN(text, read_input(text));
-      }
-      auto sig = parse_pop_signature(text);
-      if (!sig) return fail(ErrorCode::InvalidInput, fmt::format("PoP signature: {}", sig.error().message));
-      in.pop = *sig;
-    }
+  if (cap->args) {
+    in.args = std::move(*cap->args);
+  } else {
+    TENUO_TRY_ASSIGN(in.args, load_call_args(o, ctx, in));
   }
+  if (cap->signature) {
+    auto sig = parse_pop_signature(*cap->signature);
+    if (!sig) return fail(ErrorCode::InvalidInput, fmt::format("{} PoP: {}", flag, sig.error().message));
+    in.pop = *sig;
+  }
+  return in;
+}
 
-  // ---- revocation
+Result<void> record_audit(const Context& ctx, const Presented& in, const Verdict& v, bool enforced) {
+  AuditRecord rec;
+  rec.time = ctx.now;
+  rec.mode = ctx.mode;
+  rec.decision = v.allowed() ? AuditDecision::Allow : AuditDecision::Deny;
+  rec.enforced = enforced;
+  if (!in.tool.empty()) {
+    rec.tool = in.tool;
+    rec.arguments = in.args;
+  }
+  rec.warrant_id = in.chain.back().id_text();
+  rec.chain = in.chain_cbor;
+  if (in.pop) rec.pop = Bytes(in.pop->begin(), in.pop->end());
+  if (!v.allowed()) rec.error = AuditError{v.error->code, v.error->message};
+  return write_audit(ctx.audit_path, rec);
+}
+
+// Signs and appends the receipt v1 of this decision (§21.2); returns its SHA-256.
+Result<Sha256Digest> record_receipt(const VerifyCmd& o, const Context& ctx, const Presented& in, const Verdict& v,
+                                    const std::optional<Srl>& srl, const SigningKey& key) {
+  const Warrant& leaf = in.chain.back();
+  ReceiptPayload p;
+  p.warrant_chain = in.chain_cbor;
+  p.action = in.tool;
+  p.outcome = v.allowed() ? "allow" : "deny";
+  p.timestamp = ctx.now;
+  p.request_hash = request_hash(leaf.id_text(), in.tool, in.args, ByteView(leaf.payload().holder.bytes()));
+  p.request_id = o.request_id;
+  auto failed = [&](std::string_view check) {
+    for (const auto& c : v.diagnosis.checks)
+      if (c.check == check && c.status == CheckStatus::Fail) return true;
+    return false;
+  };
+  // Key 8 on a deny only when decided after the PoP verified (constraints, approvals).
+  const bool after_pop = v.chain_length.has_value() && !failed("time") && !failed("tool") && !failed("pop");
+  if (in.pop && (v.allowed() || after_pop)) p.pop_signature = *in.pop;
+  if (!v.allowed()) p.decision_code = std::string(name(v.error->code));
+  if (srl) {
+    p.srl_version = srl->version;
+    p.srl_hash = srl->hash;
+  }
+  p.trusted_roots_hash = trusted_roots_hash(ctx.roots);
+  TENUO_TRY_ASSIGN(Bytes receipt, append_chained_receipt(o.receipt_log, key, std::move(p)));
+  TENUO_TRY_ASSIGN(Receipt r, verify_receipt(receipt));
+  return r.hash;
+}
+
+nlohmann::json verdict_json(const VerifyCmd& o, const Context& ctx, const Presented& in, const Verdict& v,
+                            bool enforced, const std::optional<Srl>& srl,
+                            const std::optional<Sha256Digest>& receipt) {
+  const bool has_call = !in.tool.empty();
+  nlohmann::json doc;
+  doc["ok"] = v.allowed();
+  doc[has_call ? "allowed" : "valid"] = v.allowed();
+  doc["decision"] = v.allowed() ? "allow" : "deny";
+  doc["mode"] = std::string(mode_name(ctx.mode));
+  doc["enforced"] = enforced;
+  doc["at"] = ctx.now;
+  doc["warrant_id"] = in.chain.back().id_text();
+  doc["tool"] = has_call ? nlohmann::json(in.tool) : nlohmann::json();
+  doc["chain_length"] = in.chain.size();
+  doc["leaf"] = warrant_json(in.chain.back());
+  if (has_call) {
+    doc["pop_checked"] = !o.no_pop;
+    if (v.pop) doc["pop"] = {{"offset", v.pop->offset}, {"window_ts", v.pop->window_ts}};
+  }
+  if (!v.allowed()) doc["error"] = error_json(*v.error);
+  doc["checks"] = checks_json(v.diagnosis);
+  if (srl)
+    doc["srl"] = {{"version", srl->version},
+                  {"issuer", srl->issuer},
+                  {"revoked", srl->count},
+                  {"hash", hex_encode(ByteView(srl->hash))}};
+  if (receipt) doc["receipt"] = hex_encode(ByteView(*receipt));
+  return doc;
+}
+
+void print_text(const Context& ctx, const Presented& in, const Verdict& v, bool enforced) {
+  const Warrant& leaf = in.chain.back();
+  std::string line;
+  if (v.allowed() && !in.tool.empty())
+    line = fmt::format("allowed: tool '{}' under {} (chain of {}; {})\n", in.tool, leaf.id_text(), in.chain.size(),
+                       v.pop ? fmt::format("PoP verified in window offset {}", v.pop->offset)
+                             : std::string("proof of possession NOT checked: --no-pop"));
+  else if (v.allowed())
+    line = fmt::format("valid: chain of {} to {} (holder {}, expires {})\n", in.chain.size(), leaf.id_text(),
+                       leaf.payload().holder.fingerprint(),
+                       format_rfc3339(static_cast<std::int64_t>(leaf.payload().expires_at)));
+  else if (!enforced)
+    line = fmt::format("deny (not enforced: {} mode): {} [{} {}]\n", mode_name(ctx.mode), one_line(v.error->message),
+                       static_cast<int>(v.error->code), name(v.error->code));
+  std::fputs(line.c_str(), stdout);
+}
+
+Result<int> run_verify(const VerifyCmd& o) {
+  TENUO_TRY_ASSIGN(Context ctx, load_context(o));
+  if (ctx.mode == EnforcementMode::Permissive)
+    std::fputs("tenuo: WARNING: permissive mode: denials are NOT enforced (they are only reported)\n", stderr);
+  if (!o.approvals.empty())
+    std::fputs("tenuo: note: approvals are not verified by this version; a call behind an approval gate is "
+               "denied (1707)\n",
+               stderr);
+  TENUO_TRY_ASSIGN(Presented in, load_presented(o, ctx));
+
   std::vector<std::string> revoked;
   for (const auto& r : o.revoked) {
     TENUO_TRY_ASSIGN(WarrantId id, parse_warrant_id(r));
@@ -239,125 +353,46 @@ Result<int> run_verify(const VerifyCmd& o) {
   }
   std::optional<Srl> srl;
   if (!o.srl.empty()) {
-    TENUO_TRY_ASSIGN(srl, load_srl(o, roots, revoked));
+    TENUO_TRY_ASSIGN(srl, load_srl(o, ctx.roots, revoked));
   }
   std::optional<SigningKey> receipt_key;
   if (!o.receipt_key.empty()) {
     TENUO_TRY_ASSIGN(receipt_key, load_signing_key(o.receipt_key, nullptr, "--receipt-key"));
   }
 
-  // ---- the verdict of record, and every check
+  // The verdict of record, and every check. Without a proof and without --no-pop (a captured
+  // request that carried none) the PoP is still required: the verdict is then 1100.
   CallCheck cc;
   cc.tool = in.tool;
   cc.args = in.args;
   cc.pop = in.pop;
-  // Without a proof and without --no-pop (a captured request that carried none) the PoP is
-  // still required: the verdict is then 1100.
   cc.pop_policy = o.no_pop ? PopPolicy::Skip : PopPolicy::Required;
-  cc.pop_windows = pop_windows;
-  cc.revoked_ids = revoked;
+  cc.pop_windows = ctx.pop_windows;
+  cc.revoked_ids = std::move(revoked);
   cc.session = o.strict_session ? SessionCheck::Strict : SessionCheck::Off;
-  const Verdict v = decide(in.chain, roots, now, cc);
-  const bool allowed = v.allowed();
-  const bool enforced = allowed || mode == EnforcementMode::Enforce;
-  const Warrant& leaf = in.chain.back();
+  const Verdict v = decide(in.chain, ctx.roots, ctx.now, cc);
+  const bool enforced = v.allowed() || ctx.mode == EnforcementMode::Enforce;
 
-  // ---- evidence: audit line, receipt
-  if (!audit_path.empty()) {
-    AuditRecord rec;
-    rec.time = now;
-    rec.mode = mode;
-    rec.decision = allowed ? AuditDecision::Allow : AuditDecision::Deny;
-    rec.enforced = enforced;
-    if (has_call) {
-      rec.tool = in.tool;
-      rec.arguments = in.args;
-    }
-    rec.warrant_id = leaf.id_text();
-    rec.chain = in.chain_cbor;
-    if (in.pop) rec.pop = Bytes(in.pop->begin(), in.pop->end());
-    if (!allowed) rec.error = AuditError{v.error->code, v.error->message};
-    TENUO_TRY(write_audit(audit_path, rec));
-  }
-  std::optional<Sha256Digest> receipt_hash;
+  // Evidence before output: a decision whose record cannot be written fails the command.
+  if (!ctx.audit_path.empty()) TENUO_TRY(record_audit(ctx, in, v, enforced));
+  std::optional<Sha256Digest> receipt;
   if (receipt_key) {
-    ReceiptPayload p;
-    p.warrant_chain = in.chain_cbor;
-    p.action = in.tool;
-    p.outcome = allowed ? "allow" : "deny";
-    p.timestamp = now;
-    p.request_hash = request_hash(leaf.id_text(), in.tool, in.args, ByteView(leaf.payload().holder.bytes()));
-    p.request_id = o.request_id;
-    auto status_of = [&](std::string_view check) {
-      for (const auto& c : v.diagnosis.checks)
-        if (c.check == check && c.status == CheckStatus::Fail) return CheckStatus::Fail;
-      return CheckStatus::Pass;
-    };
-    // §21.2 key 8: on a deny only when decided after the PoP verified (constraints, approvals).
-    const bool after_pop = v.chain_length.has_value() && status_of("time") == CheckStatus::Pass &&
-                           status_of("tool") == CheckStatus::Pass && status_of("pop") == CheckStatus::Pass;
-    if (in.pop && (allowed || after_pop)) p.pop_signature = *in.pop;
-    if (!allowed) p.decision_code = std::string(name(v.error->code));
-    if (srl) {
-      p.srl_version = srl->version;
-      p.srl_hash = srl->hash;
-    }
-    p.trusted_roots_hash = trusted_roots_hash(roots);
-    TENUO_TRY_ASSIGN(Bytes receipt, append_chained_receipt(o.receipt_log, *receipt_key, std::move(p)));
-    receipt_hash = verify_receipt(receipt)->hash;
+    TENUO_TRY_ASSIGN(receipt, record_receipt(o, ctx, in, v, srl, *receipt_key));
   }
 
-  // ---- output
-  const std::string mode_text(mode_name(mode));
-  if (o.json) {
-    nlohmann::json doc;
-    doc["ok"] = allowed;
-    doc[has_call ? "allowed" : "valid"] = allowed;
-    doc["decision"] = allowed ? "allow" : "deny";
-    doc["mode"] = mode_text;
-    doc["enforced"] = enforced;
-    doc["at"] = now;
-    doc["warrant_id"] = leaf.id_text();
-    doc["tool"] = has_call ? nlohmann::json(in.tool) : nlohmann::json();
-    doc["chain_length"] = in.chain.size();
-    if (has_call) {
-      doc["pop_checked"] = !o.no_pop;
-      if (v.pop) doc["pop"] = {{"offset", v.pop->offset}, {"window_ts", v.pop->window_ts}};
-    }
-    if (!allowed) doc["error"] = error_json(*v.error);
-    doc["checks"] = checks_json(v.diagnosis);
-    if (srl) doc["srl"] = {{"version", srl->version}, {"issuer", srl->issuer}, {"revoked", srl->count}, {"hash", hex_encode(ByteView(srl->hash))}};
-    if (receipt_hash) doc["receipt"] = hex_encode(ByteView(*receipt_hash));
-    print_json(doc);
-  } else if (allowed) {
-    if (has_call)
-      std::fputs(fmt::format("allowed: tool '{}' under {} (chain of {}; {})\n", in.tool, leaf.id_text(),
-                             in.chain.size(),
-                             v.pop ? fmt::format("PoP verified in window offset {}", v.pop->offset)
-                                   : std::string("proof of possession NOT checked: --no-pop"))
-                     .c_str(),
-                 stdout);
-    else
-      std::fputs(fmt::format("valid: chain of {} to {} (holder {}, expires {})\n", in.chain.size(), leaf.id_text(),
-                             leaf.payload().holder.fingerprint(),
-                             format_rfc3339(static_cast<std::int64_t>(leaf.payload().expires_at)))
-                     .c_str(),
-                 stdout);
-  } else if (!enforced) {
-    std::fputs(fmt::format("deny (not enforced: {} mode): {} [{} {}]\n", mode_text, one_line(v.error->message),
-                           static_cast<int>(v.error->code), name(v.error->code))
-                   .c_str(),
-               stdout);
-  }
-  if (allowed) return kExitOk;
+  if (o.json)
+    print_json(verdict_json(o, ctx, in, v, enforced, srl, receipt));
+  else
+    print_text(ctx, in, v, enforced);
+  if (v.allowed()) return kExitOk;
   if (!enforced) {
-    std::fputs(fmt::format("tenuo: {}: would deny: {} [{} {}]\n", mode_text, one_line(v.error->message),
+    std::fputs(fmt::format("tenuo: audit: would deny: {} [{} {}]\n", one_line(v.error->message),
                            static_cast<int>(v.error->code), name(v.error->code))
                    .c_str(),
                stderr);
     return kExitOk;
   }
-  // Enforced denial: the stderr line (and exit code) come from report(); with --json the
+  // Enforced denial: the stderr line and exit code come from report(); with --json the
   // document above is already the one document on stdout.
   if (o.json) return report(*v.error, false);
   return Unexpected{*v.error};
@@ -389,7 +424,8 @@ void add_verify(CLI::App& app, Pending& pending) {
   sub->add_option("--revoked", o->revoked, "Revoked warrant id (repeatable)");
   sub->add_option("--srl", o->srl, "Signed revocation list file (CBOR, hex or base64)");
   sub->add_option("--srl-key", o->srl_keys, "Key accepted as SRL issuer besides the trusted roots (repeatable)");
-  sub->add_option("--srl-min-version", o->srl_min_version, "Reject an SRL older than this version (1802)");
+  sub->add_option("--srl-min-version", o->srl_min_version, "Reject an SRL older than this version (1802)")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--audit-log", o->audit_log, "Append one JSON line per decision (default $TENUO_AUDIT_LOG)");
   auto* rk = sub->add_option("--receipt-key", o->receipt_key, "Sign a receipt v1 for the decision with this key");
   auto* rl = sub->add_option("--receipt-log", o->receipt_log, "Receipt JSONL file (chained to its last receipt)");

@@ -223,7 +223,7 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
   }
   if (time_ok)
     add("time", CheckStatus::Pass, std::nullopt, std::nullopt,
-        fmt::format("valid at {} (leaf expires in {} s)", now,
+        fmt::format("valid at unix {} (leaf expires in {} s)", now,
                     static_cast<std::int64_t>(chain.back().payload().expires_at) - now));
 
   // revocation

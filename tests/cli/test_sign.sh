@@ -56,6 +56,16 @@ expect_rc 2 "$TENUO" sign --warrant @a1.b64 --key "$HOLDER_SEED" --tool read_fil
 [[ $(json_get sig.json 'd["window_ts"]') == "$T0" ]] || fail "json window_ts"
 [[ $(json_get sig.json 'sorted(d)') == "['signature', 'tool', 'warrant_id', 'window_ts']" ]] || fail "json members"
 
+# --json is the reference CLI's spelling of --emit json; failures are one JSON document too
+"$TENUO" sign --warrant @a1.b64 --key "$HOLDER_SEED" --tool read_file --args "$ARGS" --at $T0 --json > sig2.json
+cmp -s <(json_get sig.json 'd') <(json_get sig2.json 'd') || fail "--json == --emit json"
+expect_rc 2 "$TENUO" sign --warrant @a1.b64 --key "$HOLDER_SEED" --tool read_file --json --emit headers
+expect_rc 1 "$TENUO" sign --warrant @a1.b64 --key "$ISSUER_SEED" --tool read_file --at $T0 --json
+[[ $(json_get out.txt '(d["ok"], d["error"]["code"], d["error"]["name"])') == "(False, 1100, 'signature-invalid')" ]] \
+  || fail "sign --json failure document"
+expect_rc 3 "$TENUO" sign --warrant @a1.b64 --key "$HOLDER_SEED" --tool read_file --args '{"a":1,"a":2}' --at $T0 --emit json
+[[ $(json_get out.txt 'd["error"]["code"]') == 9002 ]] || fail "sign --emit json: invalid arguments document"
+
 # ---- --emit headers: the single leaf as URL-safe base64 without padding, the PoP standard padded
 "$TENUO" sign --warrant @a1.b64 --key "$HOLDER_SEED" --tool read_file --args "$ARGS" --at $T0 --emit headers > h.txt
 [[ $(wc -l < h.txt) == 2 ]] || fail "headers: two lines"
