@@ -16,7 +16,7 @@ _tenuo_flags() {
     grant) echo "--help --key -k --holder --tool -t --constraint -c --capabilities --ttl --expires-at
                  --max-depth --clearance --id --at --emit --dry-run --diff --format --out -o" ;;
     sign) echo "--help --warrant -w --key -k --tool -t --args -a --at --emit --encoding
-                --trusted-root -r --no-precheck" ;;
+                --trusted-root -r --no-precheck --json" ;;
     verify) echo "--help --warrant -w --trusted-root -r --tool -t --args -a --signature -s --no-pop --at
                   --pop-windows --mode --approval --strict-session --revoked --srl --srl-key
                   --srl-min-version --audit-log --receipt-key --receipt-log --request-id --headers

@@ -102,6 +102,7 @@ complete -c tenuo -n $c -l emit -x -a 'signature headers meta json' -d 'Output'
 complete -c tenuo -n $c -l encoding -x -a 'base64 base64url hex' -d 'Signature text'
 complete -c tenuo -n $c -s r -l trusted-root -x -a '(__tenuo_files)' -d 'Trusted root for the precheck'
 complete -c tenuo -n $c -l no-precheck -d 'Do not precheck the call'
+complete -c tenuo -n $c -l json -d 'Same as --emit json'
 
 # verify
 set -l c "__fish_seen_subcommand_from verify"

@@ -89,7 +89,7 @@ check fish "sign --key @FILE" "@worker.key" "$(fish_complete 'tenuo sign --key @
 check fish "verify --mode values" "enforce audit permissive" "$(fish_complete 'tenuo verify --mode ')"
 zsh_sign=$(zsh_complete sign | sed -n 's/^ARG //p')
 grep -qE -- '^--key=.*:_tenuo_file$' <<<"$zsh_sign" || { echo "FAIL: zsh: sign --key does not complete files" >&2; fail=1; }
-grep -qE -- '^--emit=.*\(signature headers meta json\)$' <<<"$zsh_sign" || { echo "FAIL: zsh: sign --emit values" >&2; fail=1; }
+grep -qE -- '^(\([^)]*\))?--emit=.*\(signature headers meta json\)$' <<<"$zsh_sign" || { echo "FAIL: zsh: sign --emit values" >&2; fail=1; }
 
 ((fail == 0)) && echo "ok: bash, zsh and fish complete $(echo "$verbs" | wc -l) verbs and $n verb flags"
 exit $fail
