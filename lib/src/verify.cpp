@@ -141,10 +141,14 @@ Result<VerifiedChain> verify_chain(std::vector<Warrant> chain, const TrustedRoot
   const auto now = opts.now;
   const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
 
+  // Revocation first, over the whole chain (§10.2 step 2), before any other finding.
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const std::string id = chain[i].id_text();
     if (std::find(opts.revoked_ids.begin(), opts.revoked_ids.end(), id) != opts.revoked_ids.end())
       return at(Error{ErrorCode::WarrantRevoked, fmt::format("warrant {} is revoked", id)}, i);
+  }
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const std::string id = chain[i].id_text();
     for (std::size_t j = 0; j < i; ++j)
       if (chain[j].id() == chain[i].id())
         return at(Error{ErrorCode::ChainBroken, fmt::format("warrant id {} appears twice", id)}, i);
@@ -202,7 +206,8 @@ Result<VerifiedChain> verify_chain(std::vector<Warrant> chain, const TrustedRoot
 }
 
 Result<VerifiedChain> verify_chain(ByteView cbor, const TrustedRoots& roots, const VerifyOptions& opts) {
-  TENUO_TRY_ASSIGN(auto chain, decode_warrants(cbor, opts.now));
+  // Decoded without the clock: verify_chain() checks issued_at itself, after revocation.
+  TENUO_TRY_ASSIGN(auto chain, decode_warrants(cbor));
   return verify_chain(std::move(chain), roots, opts);
 }
 
