@@ -6,6 +6,7 @@
 
 #include "detail/crypto.hpp"
 #include "detail/warrant_factory.hpp"
+#include "detail/warrant_peek.hpp"
 
 #include <fmt/format.h>
 
@@ -525,3 +526,22 @@ Result<std::vector<Warrant>> read_warrants(ByteView input, std::optional<std::in
 }
 
 }  // namespace tenuo
+
+namespace tenuo::detail {
+
+std::optional<PublicKey> peek_root_issuer(ByteView bytes) {
+  if (bytes.empty() || bytes.size() > kMaxStackBytes) return std::nullopt;
+  auto top = cbor::decode(bytes, {.max_depth = 4, .max_bytes = kMaxStackBytes});
+  if (!top || !top->is(cbor::Kind::Array) || top->as_array().empty()) return std::nullopt;
+  // A SignedWarrant starts with its version integer; a WarrantStack with an array.
+  const cbor::Value& first = top->as_array()[0].is(cbor::Kind::Array) ? top->as_array()[0] : *top;
+  auto env = envelope_from_cbor(first);
+  if (!env) return std::nullopt;
+  auto root = cbor::decode(env->payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
+  if (!root) return std::nullopt;
+  auto p = payload_from_cbor(*root);
+  if (!p || !validate_payload(*p)) return std::nullopt;
+  return p->issuer;
+}
+
+}  // namespace tenuo::detail
