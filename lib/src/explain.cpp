@@ -390,7 +390,9 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
       if (j) {
         std::vector<std::pair<std::string, const Constraint*>> keep;
         for (const auto& [arg, con] : cs.constraints) {
-          const bool failing = std::any_of(d.arguments.begin(), d.arguments.end(), [&](const auto& f) { return f.arg == arg; });
+          const std::string& name_ref = arg;  // clang 14 cannot capture structured bindings
+          const bool failing =
+              std::any_of(d.arguments.begin(), d.arguments.end(), [&](const auto& f) { return f.arg == name_ref; });
           const Constraint* at_parent = constraint_at(chain[*j].payload(), call->tool, arg);
           if (!failing && at_parent != nullptr && !(*at_parent == con)) keep.emplace_back(arg, &con);
         }

@@ -399,6 +399,16 @@ TEST_CASE("a chain built only with grant verifies at every length the verifier a
   CHECK_MESSAGE(v.has_value(), (v ? std::string() : v.error().message));
   auto vb = verify_chain(ByteView(encode_stack(chain)), roots, VerifyOptions{.now = f.t0 + 100});
   CHECK(vb.has_value());
+  // Regression: with max_depth 64 the next child (depth 64) would make a 65-link chain that
+  // verify_chain refuses (1404); grant refuses it up front instead (1402).
+  REQUIRE(chain.back().payload().depth == 63);
+  REQUIRE(chain.back().payload().max_depth == 64);
+  GrantRequest g = f.request(chain.back());
+  g.holder = keys[0]->public_key();
+  g.now = f.t0 + 64;
+  const SigningKey& holder = *keys[63 % 3];
+  REQUIRE(holder.public_key() == chain.back().payload().holder);
+  expect_code(grant(chain.back(), g, holder), ErrorCode::DepthExceeded);
 }
 
 }  // TEST_SUITE

@@ -429,6 +429,8 @@ TEST_CASE("trust: an untrusted root is refused before any signature is checked (
   auto l = verify_chain(ByteView(lone), strangers, f.opts());
   REQUIRE_FALSE(l.has_value());
   CHECK(l.error().code == ErrorCode::UntrustedRoot);
+  // Duplicate ids (step 3) are still reported before trust.
+  expect_rejected({w0, w0}, strangers, f.opts(), ErrorCode::ChainBroken, 1);
   // A revocation list keeps revocation first (step 2): the early refusal stands aside.
   VerifyOptions o = f.opts();
   o.revoked_ids = {w1.id_text()};
@@ -495,6 +497,17 @@ TEST_CASE("revocation (1800) is checked first, at the revoked index; duplicate i
   Payload dup = f.p2(w1);
   dup.id = w0.id();
   expect_rejected({w0, w1, signed_warrant(dup, f.b)}, f.roots, f.opts(), ErrorCode::ChainBroken, 2);
+  // Regression: revocation is reported before an earlier link's duplicate id or future issue
+  // time (the reference checks revocation over the whole chain first).
+  Payload dup1 = f.p1(w0);
+  dup1.id = w0.id();
+  const Warrant d1 = signed_warrant(dup1, f.a);
+  const Warrant d2 = signed_warrant(f.p2(d1), f.b);
+  o.revoked_ids = {d2.id_text()};
+  expect_rejected({w0, d1, d2}, f.roots, o, ErrorCode::WarrantRevoked, 2);
+  VerifyOptions early = o;
+  early.now = static_cast<std::int64_t>(kT0) - 60;  // every link is issued in the future
+  expect_rejected({w0, d1, d2}, f.roots, early, ErrorCode::WarrantRevoked, 2);
 }
 
 TEST_CASE("empty chains are 1405; more than 64 links are 1404") {
