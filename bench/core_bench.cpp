@@ -82,9 +82,9 @@ SigningKey key_of(std::uint8_t fill) {
 }
 
 // Distinct keys beyond the 256 fill patterns, for cases that must miss the per-thread key memory.
-SigningKey key_n(std::uint32_t n) {
+SigningKey key_n(std::uint32_t n, std::uint8_t salt = 0x5a) {
   std::array<std::uint8_t, 32> seed{};
-  seed.fill(0x5a);
+  seed.fill(salt);
   seed[0] = static_cast<std::uint8_t>(n);
   seed[1] = static_cast<std::uint8_t>(n >> 8);
   return must(SigningKey::from_seed(seed), "key");
@@ -408,7 +408,7 @@ int main(int argc, char** argv) {
     // Cycle through more keys than the per-thread memory holds, so every call is a miss.
     static std::vector<std::array<std::uint8_t, 32>> keys = [] {
       std::vector<std::array<std::uint8_t, 32>> v;
-      for (std::uint32_t i = 0; i < 4096; ++i) v.push_back(key_n(i).public_key().bytes());
+      for (std::uint32_t i = 0; i < 4096; ++i) v.push_back(key_n(i, 0xa5).public_key().bytes());
       return v;
     }();
     static std::size_t at = 0;
