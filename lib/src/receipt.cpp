@@ -334,19 +334,24 @@ std::optional<Result<Receipt>> ReceiptChainChecker::add_line(std::size_t line,
 
 Result<Receipt> ReceiptChainChecker::add(std::size_t line, ByteView bytes) {
   auto r = verify_receipt(bytes);
+  add_result(line, r);
+  return r;
+}
+
+void ReceiptChainChecker::add_result(std::size_t line, const Result<Receipt>& r) {
   if (!r) {
     if (r.error().code == ErrorCode::SignatureInvalid)
       issue(ChainIssueKind::Forged, line, std::nullopt,
             "signature does not verify: the receipt was altered or forged");
     else
       issue(ChainIssueKind::Malformed, line, std::nullopt, r.error().message);
-    return r;
+    return;
   }
   const Receipt& rc = *r;
   if (auto it = m_seen.find(rc.hash); it != m_seen.end()) {
     issue(ChainIssueKind::Duplicate, line, it->second,
           fmt::format("the same receipt as line {} (replayed)", it->second));
-    return r;
+    return;
   }
   ++m_report.receipts;
   m_seen.emplace(rc.hash, line);
@@ -380,7 +385,6 @@ Result<Receipt> ReceiptChainChecker::add(std::size_t line, ByteView bytes) {
     m_last.emplace(signer, Link{rc.hash, line});
   else
     last->second = Link{rc.hash, line};
-  return r;
 }
 
 ChainReport ReceiptChainChecker::finish() {

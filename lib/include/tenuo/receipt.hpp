@@ -142,6 +142,11 @@ class TENUO_EXPORT ReceiptChainChecker {
   std::optional<Result<Receipt>> add_line(std::size_t line, std::string_view text);
   // Feeds one receipt's bytes; returns what verify_receipt returned (issues are recorded too).
   Result<Receipt> add(std::size_t line, ByteView bytes);
+  // Feeds what verify_receipt() (or a failed parse_receipt_line()) returned for the line, computed
+  // elsewhere — e.g. on worker threads — so the signature is not verified twice. `checked` must
+  // come from verify_receipt(): a SignatureInvalid error is recorded as Forged, any other error
+  // as Malformed, a receipt is linked as add() links it.
+  void add_result(std::size_t line, const Result<Receipt>& checked);
   // Resolves pending references and returns the report; the checker is spent afterwards.
   [[nodiscard]] ChainReport finish();
 
