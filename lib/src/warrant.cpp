@@ -6,6 +6,7 @@
 
 #include "detail/crypto.hpp"
 #include "detail/warrant_factory.hpp"
+#include "detail/warrant_peek.hpp"
 
 #include <fmt/format.h>
 
@@ -525,3 +526,36 @@ Result<std::vector<Warrant>> read_warrants(ByteView input, std::optional<std::in
 }
 
 }  // namespace tenuo
+
+namespace tenuo::detail {
+
+std::optional<PublicKey> peek_root_issuer(ByteView bytes, std::int64_t now) {
+  if (bytes.empty() || bytes.size() > kMaxStackBytes) return std::nullopt;
+  auto top = cbor::decode(bytes, {.max_depth = 4, .max_bytes = kMaxStackBytes});
+  if (!top || !top->is(cbor::Kind::Array) || top->as_array().empty()) return std::nullopt;
+  // A SignedWarrant starts with its version integer; a WarrantStack with an array.
+  const bool stack = top->as_array()[0].is(cbor::Kind::Array);
+  const std::size_t n = stack ? top->as_array().size() : 1;
+  if (n > kMaxChainLength) return std::nullopt;
+  const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
+  std::optional<PublicKey> root_issuer;
+  std::vector<WarrantId> ids;
+  ids.reserve(n);
+  // Every link must parse and validate, with unique ids and no future issue time: whatever
+  // the verifier reports before trust (§10.2 steps 3-4) must find nothing here.
+  for (std::size_t i = 0; i < n; ++i) {
+    auto env = envelope_from_cbor(stack ? top->as_array()[i] : *top);
+    if (!env) return std::nullopt;
+    auto root = cbor::decode(env->payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
+    if (!root) return std::nullopt;
+    auto p = payload_from_cbor(*root);
+    if (!p || !validate_payload(*p)) return std::nullopt;
+    if (p->issued_at > unow + kClockToleranceSeconds) return std::nullopt;
+    if (std::find(ids.begin(), ids.end(), p->id) != ids.end()) return std::nullopt;
+    ids.push_back(p->id);
+    if (i == 0) root_issuer = p->issuer;
+  }
+  return root_issuer;
+}
+
+}  // namespace tenuo::detail

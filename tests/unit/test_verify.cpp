@@ -406,6 +406,48 @@ TEST_CASE("trust: the root's issuer must be a trusted root (1406 at index 0)") {
   expect_rejected({signed_warrant(p, f.stranger)}, f.roots, f.opts(), ErrorCode::UntrustedRoot, 0);
 }
 
+TEST_CASE("trust: an untrusted root is refused before any signature is checked (bytes path)") {
+  Fixture f;
+  const Warrant w0 = f.w0();
+  const Warrant w1 = f.w1(w0);
+  const TrustedRoots strangers{{f.stranger.public_key()}};
+  // A forged signature on the second link: §10.2 puts trust (step 5) before signatures (step 8).
+  Bytes stack = encode_stack(std::vector<Warrant>{w0, w1});
+  stack[stack.size() - 1] ^= 0x01;
+  auto r = verify_chain(ByteView(stack), strangers, f.opts());
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == ErrorCode::UntrustedRoot);
+  CHECK(r.error().chain_index == std::optional<std::size_t>(0));
+  // With trusted roots the same forged link is a signature failure at index 1.
+  auto t = verify_chain(ByteView(stack), f.roots, f.opts());
+  REQUIRE_FALSE(t.has_value());
+  CHECK(t.error().code == ErrorCode::SignatureInvalid);
+  CHECK(t.error().chain_index == std::optional<std::size_t>(1));
+  // A forged root signature under an untrusted root: refused as untrusted, never accepted.
+  Bytes lone(w0.envelope_bytes().begin(), w0.envelope_bytes().end());
+  lone[lone.size() - 1] ^= 0x01;
+  auto l = verify_chain(ByteView(lone), strangers, f.opts());
+  REQUIRE_FALSE(l.has_value());
+  CHECK(l.error().code == ErrorCode::UntrustedRoot);
+  // Duplicate ids (step 3) are still reported before trust.
+  expect_rejected({w0, w0}, strangers, f.opts(), ErrorCode::ChainBroken, 1);
+  // A revocation list keeps revocation first (step 2): the early refusal stands aside.
+  VerifyOptions o = f.opts();
+  o.revoked_ids = {w1.id_text()};
+  const Bytes good = encode_stack(std::vector<Warrant>{w0, w1});
+  auto rv = verify_chain(ByteView(good), strangers, o);
+  REQUIRE_FALSE(rv.has_value());
+  CHECK(rv.error().code == ErrorCode::WarrantRevoked);
+  // A root payload that does not validate keeps its structural code (step 4).
+  Payload bad = f.root_payload();
+  bad.issuer = f.stranger.public_key();
+  bad.expires_at = bad.issued_at;  // expires_at must be after issued_at (1201)
+  const Bytes bad_bytes = sign_unchecked(bad, f.stranger);
+  auto b = verify_chain(ByteView(bad_bytes), strangers, f.opts());
+  REQUIRE_FALSE(b.has_value());
+  CHECK(b.error().code != ErrorCode::UntrustedRoot);
+}
+
 TEST_CASE("time: expiry (1300) with the link tolerance, issued in the future (1302)") {
   Fixture f;
   const Warrant w0 = f.w0();
