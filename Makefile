@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 TENUO  := $(BUILD)/apps/tenuo/tenuo
 
-.PHONY: all deps build demo test test-asan clean
+.PHONY: all deps build demo test test-asan bench clean
 all: build
 
 deps:
@@ -20,6 +20,12 @@ demo: build
 test: DEPS_FLAGS = --test
 test: build
 	@ctest --preset $(PRESET)
+
+# In-process ratios to the Ed25519 floors, then whole-process tenuo verify vs minisign -V.
+bench: DEPS_FLAGS = --bench
+bench: build
+	@./$(BUILD)/bench/tenuo_bench_core
+	@bash bench/process_bench.sh $(TENUO)
 
 test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan

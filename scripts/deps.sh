@@ -5,7 +5,9 @@ set -euo pipefail
 pkgs=(cmake ninja-build g++ make pkg-config openssl
       libcli11-dev libsodium-dev libfmt-dev nlohmann-json3-dev doctest-dev libre2-dev
       python3 python3-cbor2)
-[[ "${1:-}" == "--test" ]] && pkgs+=(clang libclang-rt-14-dev)
+[[ "${1:-}" == "--test" ]] && pkgs+=(clang libclang-rt-14-dev zsh fish)
+# bench/process_bench.sh compares `tenuo verify` with `minisign -V`.
+[[ "${1:-}" == "--bench" ]] && pkgs+=(minisign)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,13 +1,207 @@
 #include "cli.hpp"
+#include "render.hpp"
+
+#include <tenuo/arguments.hpp>
+#include <tenuo/explain.hpp>
+#include <tenuo/pop.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <unistd.h>
 
 namespace tenuo::cli {
+namespace {
+
+struct WhyCmd {
+  std::string warrant;
+  std::string tool;
+  std::string args = "{}";
+  std::vector<std::string> roots;
+  std::string signature;
+  std::string at;
+  std::vector<std::string> revoked;
+  int pop_windows = 0;
+  bool json = false;
+  std::string color = "auto";
+};
+
+struct Palette {
+  bool on = false;
+  [[nodiscard]] std::string paint(std::string_view code, std::string_view s) const {
+    return on ? fmt::format("\033[{}m{}\033[0m", code, s) : std::string(s);
+  }
+};
+
+Palette palette(const std::string& mode) {
+  if (mode == "always") return {true};
+  if (mode == "never" || std::getenv("NO_COLOR") != nullptr) return {false};
+  return {isatty(STDOUT_FILENO) != 0};
+}
+
+std::string code_label(ErrorCode c) {
+  return fmt::format("{} {} / {}", static_cast<int>(c), name(c), sdk_deny_reason(c));
+}
+
+nlohmann::json to_json(const Diagnosis& d, const WhyCmd& o, std::string_view warrant_id, std::size_t chain_len) {
+  nlohmann::json j;
+  j["ok"] = true;
+  j["allowed"] = d.allowed;
+  j["tool"] = o.tool;
+  j["warrant_id"] = warrant_id;
+  j["chain_length"] = chain_len;
+  if (d.first_code) {
+    j["error"] = {{"code", static_cast<int>(*d.first_code)},
+                  {"name", std::string(name(*d.first_code))},
+                  {"deny_code", std::string(sdk_deny_reason(*d.first_code))}};
+  }
+  auto checks = nlohmann::json::array();
+  for (const auto& c : d.checks) {
+    nlohmann::json cj{{"check", c.check}, {"status", std::string(status_name(c.status))}, {"detail", c.detail}};
+    if (c.code) {
+      cj["code"] = static_cast<int>(*c.code);
+      cj["name"] = std::string(name(*c.code));
+      cj["deny_code"] = std::string(sdk_deny_reason(*c.code));
+    }
+    if (c.chain_index) cj["chain_index"] = *c.chain_index;
+    checks.push_back(cj);
+  }
+  j["checks"] = checks;
+  auto args = nlohmann::json::array();
+  for (const auto& a : d.arguments) {
+    nlohmann::json aj{{"argument", a.arg}, {"constraint", a.constraint}, {"value", a.value}, {"reason", a.reason},
+                      {"code", static_cast<int>(a.code)}, {"name", std::string(name(a.code))},
+                      {"deny_code", std::string(sdk_deny_reason(a.code))}};
+    if (a.introduced_at) {
+      aj["introduced_at"] = *a.introduced_at;
+      aj["link"] = a.link;
+    }
+    args.push_back(aj);
+  }
+  j["arguments"] = args;
+  auto fixes = nlohmann::json::array();
+  for (const auto& f : d.fixes) {
+    nlohmann::json fj{{"kind", std::string(fix_kind_name(f.kind))}, {"summary", f.summary}};
+    if (!f.command.empty()) fj["command"] = f.command;
+    if (f.from_link) fj["from_link"] = *f.from_link;
+    fixes.push_back(fj);
+  }
+  j["fixes"] = fixes;
+  return j;
+}
+
+std::string to_text(const Diagnosis& d, const WhyCmd& o, std::string_view warrant_id, std::size_t chain_len,
+                    const Palette& pal) {
+  std::string s;
+  if (d.allowed || !d.first_code)
+    s += fmt::format("{}  {} (warrant {}, chain of {})\n", d.allowed ? pal.paint("1;32", "ALLOWED") : pal.paint("1;33", "NO FAILURES"),
+                     o.tool, warrant_id, chain_len);
+  else
+    s += fmt::format("{}  {} (warrant {}, chain of {})  [{}]\n", pal.paint("1;31", "DENIED"), o.tool, warrant_id,
+                     chain_len, code_label(*d.first_code));
+  s += "\nchecks\n";
+  for (const auto& c : d.checks) {
+    const std::string st = c.status == CheckStatus::Pass   ? pal.paint("32", "pass")
+                           : c.status == CheckStatus::Fail ? pal.paint("31", "FAIL")
+                                                           : pal.paint("2", "skip");
+    s += fmt::format("  {}  {:<12} {}{}\n", st, c.check, c.detail,
+                     c.code ? fmt::format("  [{}]", code_label(*c.code)) : std::string());
+  }
+  if (!d.arguments.empty()) {
+    s += "\narguments\n";
+    std::size_t w_arg = 8, w_con = 10, w_val = 5;
+    for (const auto& a : d.arguments) {
+      w_arg = std::max(w_arg, a.arg.size());
+      w_con = std::max(w_con, a.constraint.size());
+      w_val = std::max(w_val, a.value.size());
+    }
+    w_con = std::min<std::size_t>(w_con, 40);
+    w_val = std::min<std::size_t>(w_val, 40);
+    s += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}\n", "argument", w_arg, "constraint", w_con, "value", w_val, "why");
+    for (const auto& a : d.arguments)
+      s += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}{}\n", a.arg, w_arg, a.constraint.empty() ? "-" : a.constraint, w_con,
+                       a.value, w_val, a.reason,
+                       a.introduced_at ? fmt::format("  (narrowed at {})", a.link) : std::string());
+  }
+  if (!d.fixes.empty()) {
+    s += "\nfix\n";
+    for (const auto& f : d.fixes) {
+      s += fmt::format("  {}\n", f.summary);
+      if (!f.command.empty()) s += fmt::format("    {}\n", f.command);
+    }
+  }
+  return s;
+}
+
+Result<int> run_why(const WhyCmd& o) {
+  TENUO_TRY_ASSIGN(std::int64_t now, resolve_now(o.at));
+  TENUO_TRY_ASSIGN(std::vector<Warrant> chain, load_warrants(o.warrant));
+  TENUO_TRY_ASSIGN(std::string args_text, read_input(o.args));
+  TENUO_TRY_ASSIGN(Object args, parse_arguments(args_text));
+  std::optional<TrustedRoots> roots;
+  const char* env_roots = std::getenv("TENUO_TRUSTED_ROOTS");
+  if (!o.roots.empty() || (env_roots != nullptr && *env_roots)) {
+    TENUO_TRY_ASSIGN(auto keys, load_trusted_roots(o.roots));
+    roots = TrustedRoots{keys};
+  }
+  DiagnoseCall call{o.tool, std::move(args), std::nullopt};
+  if (!o.signature.empty()) {
+    TENUO_TRY_ASSIGN(std::string sig_text, read_input(o.signature));
+    TENUO_TRY_ASSIGN(Signature sig, parse_pop_signature(sig_text));
+    call.pop = sig;
+  }
+  DiagnoseOptions opts;
+  opts.now = now;
+  for (const auto& r : o.revoked) {
+    TENUO_TRY_ASSIGN(WarrantId id, parse_warrant_id(r));
+    opts.revoked_ids.push_back(id_text(id));
+  }
+  opts.pop_required = call.pop.has_value();
+  int windows = o.pop_windows;
+  if (windows == 0) {
+    const char* env = std::getenv("TENUO_POP_MAX_WINDOWS");
+    windows = env && *env ? std::atoi(env) : kPopDefaultMaxWindows;
+  }
+  if (windows < kPopMinWindows || windows > kPopMaxWindows)
+    return fail(ErrorCode::InvalidInput, fmt::format("--pop-windows {} is outside 2..10", windows));
+  opts.pop_windows = windows;
+  const Diagnosis d = diagnose(chain, roots ? &*roots : nullptr, opts, &call);
+  bool any_fail = false;
+  for (const auto& c : d.checks) any_fail = any_fail || c.status == CheckStatus::Fail;
+  const bool denied = roots ? !d.allowed : any_fail;
+  const std::string id = chain.back().id_text();
+  if (o.json) {
+    auto j = to_json(d, o, id, chain.size());
+    j["allowed"] = !denied;
+    if (!roots) j["note"] = "no trusted root given: trust was not checked";
+    print_json(j);
+  } else {
+    std::fputs(to_text(d, o, id, chain.size(), palette(o.color)).c_str(), stdout);
+    if (!roots) std::fputs("tenuo: note: no trusted root given (--trusted-root or TENUO_TRUSTED_ROOTS): trust was not checked\n", stderr);
+  }
+  return denied ? kExitDenied : kExitOk;
+}
+
+}  // namespace
 
 void add_why_denied(CLI::App& app, Pending& pending) {
-  auto* sub = app.add_subcommand("why-denied", "(not yet available)");
-  sub->callback([&pending] {
-    pending.run = []() -> Result<int> {
-      return fail(ErrorCode::Internal, "why-denied is not implemented yet");
-    };
+  auto o = std::make_shared<WhyCmd>();
+  auto* sub = app.add_subcommand("why-denied", "Explain every reason a call is denied, and how to fix it");
+  sub->add_option("--warrant,-w", o->warrant, "Warrant or chain: VALUE, @FILE, - (default: stdin)");
+  sub->add_option("--tool,-t", o->tool, "Tool name of the call")->required();
+  sub->add_option("--args,-a", o->args, "Call arguments as a JSON object: JSON, @FILE, - (default {})");
+  sub->add_option("--trusted-root,-r", o->roots, "Trusted root public key (repeatable; default $TENUO_TRUSTED_ROOTS)");
+  sub->add_option("--signature,-s", o->signature, "PoP signature to check (base64 any dialect, or hex)");
+  sub->add_option("--at", o->at, "Evaluation instant: RFC 3339 or unix seconds (default: now or $TENUO_NOW)");
+  sub->add_option("--revoked", o->revoked, "Revoked warrant id (repeatable)");
+  sub->add_option("--pop-windows", o->pop_windows, "PoP windows accepted, 2..10 (default $TENUO_POP_MAX_WINDOWS or 5)");
+  sub->add_flag("--json", o->json, "One JSON document");
+  sub->add_option("--color", o->color, "auto (default), always, never");
+  sub->callback([o, &pending] {
+    pending.json = o->json;
+    pending.run = [o] { return run_why(*o); };
   });
 }
 

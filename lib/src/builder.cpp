@@ -108,6 +108,12 @@ Result<Payload> prepare_grant(const Warrant& parent_w, const GrantRequest& req, 
     return fail(ErrorCode::DepthExceeded,
                 fmt::format("the parent warrant is terminal (depth {} = max_depth {})", parent.depth,
                             parent.max_depth));
+  // The verifier reads at most kMaxChainLength links (depth 0..63), so a child at depth 64 —
+  // allowed by a max_depth of 64 — would make a chain that no verifier here accepts.
+  if (parent.depth + 2 > kMaxChainLength)
+    return fail(ErrorCode::DepthExceeded,
+                fmt::format("a child at depth {} would make a chain of {} warrants (limit {})",
+                            parent.depth + 1, parent.depth + 2, kMaxChainLength));
   if (parent.type != WarrantType::Execution)
     return fail(ErrorCode::InvalidAttenuation,
                 "issuing from an issuer warrant is not supported by grant; mint an execution warrant");

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <set>
 
 namespace tenuo::cbor {
 
@@ -165,8 +167,11 @@ void write_float(Bytes& out, double d) {
     out.push_back(static_cast<std::uint8_t>(h));
     return;
   }
-  const auto f = static_cast<float>(d);
-  if (static_cast<double>(f) == d) {
+  // Outside the float range the narrowing conversion is not value-preserving (and formally
+  // undefined), so only finite values within it are tried as f32.
+  const bool fits_f32 = std::fabs(d) <= static_cast<double>(std::numeric_limits<float>::max());
+  const auto f = fits_f32 ? static_cast<float>(d) : 0.0F;
+  if (fits_f32 && static_cast<double>(f) == d) {
     const auto bits = std::bit_cast<std::uint32_t>(f);
     out.push_back(0xfa);
     for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(bits >> s));
@@ -255,6 +260,14 @@ bool valid_utf8(ByteView s, std::size_t& bad_at) {
   return true;
 }
 
+// Containers reserve at most this many slots up front: a claimed count is only bounded by the
+// bytes left, and reserving it at every nesting level would multiply the input size by the
+// depth and sizeof(Value). Beyond this, vectors grow as items actually decode.
+constexpr std::size_t kMaxReserve = 256;
+// Maps up to this size check duplicate keys by linear scan; larger ones use an ordered set so
+// a big map of distinct keys stays O(n log n).
+constexpr std::size_t kLinearKeyCheck = 16;
+
 class Reader {
  public:
   Reader(ByteView in, const DecodeOptions& o) : m_in(in), m_opts(o) {}
@@ -297,11 +310,13 @@ class Reader {
           return err(start, fmt::format("length {} exceeds the {} bytes left", arg,
                                         m_in.size() - m_pos));
         const auto len = static_cast<std::size_t>(arg);
+        const std::size_t body_at = m_pos;
         ByteView body = m_in.subspan(m_pos, len);
         m_pos += len;
         if (major == 2) return Value::bytes(body);
         std::size_t bad = 0;
-        if (!valid_utf8(body, bad)) return err(start + 1 + bad, "invalid UTF-8 in text string");
+        // The offset is that of the offending byte sequence (the head may be 1 to 9 bytes).
+        if (!valid_utf8(body, bad)) return err(body_at + bad, "invalid UTF-8 in text string");
         return Value::text(std::string(as_chars(body)));
       }
       case 4: {
@@ -310,7 +325,7 @@ class Reader {
           return err(start, fmt::format("{} items claimed, {} bytes left", arg,
                                         m_in.size() - m_pos));
         Array a;
-        a.reserve(static_cast<std::size_t>(arg));
+        a.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(arg, kMaxReserve)));
         for (std::uint64_t k = 0; k < arg; ++k) {
           auto v = item(depth + 1);
           if (!v) return v;
@@ -324,15 +339,26 @@ class Reader {
           return err(start, fmt::format("{} entries claimed, {} bytes left", arg,
                                         m_in.size() - m_pos));
         Map m;
-        m.reserve(static_cast<std::size_t>(arg));
+        m.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(arg, kMaxReserve)));
+        // Keys are integers or text with shortest heads, so two keys are equal exactly when
+        // their encodings are: duplicates are found by comparing the raw key bytes.
+        std::vector<std::string_view> keys;
+        std::set<std::string_view> key_set;
         for (std::uint64_t k = 0; k < arg; ++k) {
           const std::size_t key_at = m_pos;
           auto key = item(depth + 1);
           if (!key) return key;
           if (!key->is(Kind::Integer) && !key->is(Kind::Text))
             return err(key_at, "map keys must be integers or text");
-          for (const auto& e : m)
-            if (e.key == *key) return err(key_at, "duplicate map key");
+          const std::string_view raw = as_chars(m_in.subspan(key_at, m_pos - key_at));
+          bool duplicate;
+          if (arg <= kLinearKeyCheck) {
+            duplicate = std::find(keys.begin(), keys.end(), raw) != keys.end();
+            keys.push_back(raw);
+          } else {
+            duplicate = !key_set.insert(raw).second;
+          }
+          if (duplicate) return err(key_at, "duplicate map key");
           auto val = item(depth + 1);
           if (!val) return val;
           m.push_back(Entry{std::move(*key), std::move(*val)});
@@ -396,9 +422,14 @@ Result<Value> decode(ByteView in, const DecodeOptions& opts) {
   if (in.size() > opts.max_bytes) {
     Error e{ErrorCode::MalformedCbor,
             fmt::format("CBOR input of {} bytes exceeds the limit of {}", in.size(), opts.max_bytes)};
+    e.byte_offset = opts.max_bytes;  // the first byte beyond the limit
     return Unexpected{std::move(e)};
   }
-  if (in.empty()) return fail(ErrorCode::MalformedCbor, "malformed CBOR: empty input");
+  if (in.empty()) {
+    Error e{ErrorCode::MalformedCbor, "malformed CBOR at byte 0: empty input"};
+    e.byte_offset = 0;
+    return Unexpected{std::move(e)};
+  }
   Reader r(in, opts);
   auto v = r.item(0);
   if (!v) return v;

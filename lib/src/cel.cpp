@@ -156,7 +156,16 @@ Result<bool> cel_matches(std::string_view expression, const Value& value,
 bool cel_attenuates(std::string_view parent, std::string_view child) {
   const std::string p = strip_whitespace(parent);
   const std::string c = strip_whitespace(child);
-  if (p == c) return true;
+  if (p == c) {
+    if (parent == child) return true;
+    // Stricter than the reference: stripping also removes whitespace inside string literals
+    // ('a b' vs 'ab') and can join tokens ("1 2" vs "12"), so texts that differ must parse to
+    // the same AST — unless the child does not compile at all, in which case it only denies.
+    auto child_prog = cel_compile_cached(child);
+    if (!child_prog) return true;
+    auto parent_prog = cel_compile_cached(parent);
+    return parent_prog && detail::cel::same_ast(child_prog->impl().root, parent_prog->impl().root);
+  }
   const std::string head = "(" + p + ")&&";
   if (c.size() <= head.size() || c.compare(0, head.size(), head) != 0) return false;
   if (!one_balanced_group(std::string_view(c).substr(head.size()))) return false;

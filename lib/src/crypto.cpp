@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <new>
 #include <vector>
 
@@ -87,13 +88,40 @@ Ed25519Signature ed25519_sign(std::span<const std::uint8_t, kEd25519SecretSize> 
   return sig;
 }
 
+namespace {
+
+// Keys that passed the point check on this thread. The check is a pure function of the 32
+// bytes and costs about half a signature verification (a scalar multiplication for the
+// subgroup test); a verifier sees the same few root and holder keys call after call, and a
+// chain repeats each holder as the next link's issuer. Only successes are remembered, keyed by
+// all 32 bytes, so the answer is always the one the full check would give.
+// Set-associative, indexed by the first key byte (keys are uniform); a set holds four keys.
+struct ValidKeyCache {
+  static constexpr std::size_t kSets = 128;
+  static constexpr std::size_t kWays = 4;
+  std::array<std::array<Ed25519Public, kWays>, kSets> keys{};
+  std::array<std::uint8_t, kSets> used{};
+  std::array<std::uint8_t, kSets> next{};
+};
+thread_local ValidKeyCache t_valid_keys;
+
+}  // namespace
+
 bool ed25519_is_valid_public_key(const Ed25519Public& pub) noexcept {
   if (!crypto_init()) return false;
+  ValidKeyCache& cache = t_valid_keys;
+  const std::size_t set = pub[0] % ValidKeyCache::kSets;
+  for (std::size_t i = 0; i < cache.used[set]; ++i)
+    if (cache.keys[set][i] == pub) return true;
   // libsodium 1.0.18: canonical encoding, on the curve, not of small order, and in the
   // prime-order subgroup. The reference rejects non-points and small-order ("weak") keys; the
   // subgroup check is stricter (it also refuses mixed-order points, which no honest key
   // generator produces) — WIRE.md marks adversarial edge cases [U], so we take the strict side.
-  return crypto_core_ed25519_is_valid_point(pub.data()) == 1;
+  if (crypto_core_ed25519_is_valid_point(pub.data()) != 1) return false;
+  cache.keys[set][cache.next[set]] = pub;
+  cache.next[set] = static_cast<std::uint8_t>((cache.next[set] + 1) % ValidKeyCache::kWays);
+  if (cache.used[set] < ValidKeyCache::kWays) ++cache.used[set];
+  return true;
 }
 
 bool ed25519_verify(const std::array<std::uint8_t, 32>& pub, ByteView message,

@@ -14,7 +14,8 @@ namespace {
 
 std::string link_name(std::span<const Warrant> chain, std::size_t i) {
   const Payload& p = chain[i].payload();
-  return fmt::format("{} {}: {} -> {}", i == 0 ? "root" : "link", i, p.issuer.fingerprint(), p.holder.fingerprint());
+  if (i == 0) return fmt::format("root: {} -> {}", p.issuer.fingerprint(), p.holder.fingerprint());
+  return fmt::format("link {}: {} -> {}", i, p.issuer.fingerprint(), p.holder.fingerprint());
 }
 
 std::string shell_quote(std::string_view s) {
@@ -72,6 +73,23 @@ std::string grant_command(std::span<const Warrant> chain, std::size_t from, cons
   return cmd;
 }
 
+// The leaf's constraints on `tool` that a re-grant from link `from` must carry over so that it
+// grants no more than the leaf did (except on the `skip` arguments): every constraint the leaf
+// has that the parent lacks or has in a different (wider) form.
+std::vector<std::pair<std::string, const Constraint*>> leaf_narrowing(std::span<const Warrant> chain, std::size_t from,
+                                                                      std::string_view tool,
+                                                                      const std::vector<std::string>& skip) {
+  std::vector<std::pair<std::string, const Constraint*>> keep;
+  const auto* e = lookup_tool(chain.back().payload(), tool);
+  if (e == nullptr) return keep;
+  for (const auto& [arg, con] : e->second.constraints) {
+    if (std::find(skip.begin(), skip.end(), arg) != skip.end()) continue;
+    const Constraint* at_parent = constraint_at(chain[from].payload(), tool, arg);
+    if (at_parent == nullptr || !(*at_parent == con)) keep.emplace_back(arg, &con);
+  }
+  return keep;
+}
+
 }  // namespace
 
 std::string_view status_name(CheckStatus s) noexcept {
@@ -81,6 +99,28 @@ std::string_view status_name(CheckStatus s) noexcept {
     case CheckStatus::Skip: return "skip";
   }
   return "?";
+}
+
+std::string_view sdk_deny_reason(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::ToolNotAuthorized: return "TOOL_NOT_FOUND";
+    case ErrorCode::ConstraintViolation:
+    case ErrorCode::UnknownConstraintType: return "CONSTRAINT_MISMATCH";
+    case ErrorCode::WarrantExpired: return "WARRANT_EXPIRED";
+    case ErrorCode::IssuedInFuture:
+    case ErrorCode::WarrantNotYetValid: return "WARRANT_NOT_YET_VALID";
+    case ErrorCode::SignatureInvalid: return "SIGNATURE_INVALID";
+    case ErrorCode::UntrustedRoot: return "UNTRUSTED_ISSUER";
+    case ErrorCode::WarrantRevoked: return "WARRANT_REVOKED";
+    case ErrorCode::ChainBroken:
+    case ErrorCode::InvalidIssuer:
+    case ErrorCode::InvalidAttenuation:
+    case ErrorCode::CapabilityExpansion: return "CHAIN_INVALID";
+    case ErrorCode::ApprovalRequired:
+    case ErrorCode::InsufficientApprovals: return "APPROVAL_REQUIRED";
+    case ErrorCode::TtlExceeded: return "TTL_EXCEEDED";
+    default: return "INVALID_WARRANT";
+  }
 }
 
 std::string_view fix_kind_name(FixKind k) noexcept {
@@ -144,7 +184,7 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
       }
   if (chain_ok)
     add("chain", CheckStatus::Pass, std::nullopt, std::nullopt,
-        n == 1 ? "a single warrant" : fmt::format("{} links, each attenuating its parent", n - 1));
+        n == 1 ? "a single warrant" : fmt::format("{} delegation link{}, each attenuating its parent", n - 1, n == 2 ? "" : "s"));
 
   // trust
   if (roots == nullptr) {
@@ -187,7 +227,9 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
         if (n >= 2) {
           if (auto j = grantable_link(chain, n - 2, now)) {
             f.from_link = *j;
-            f.command = grant_command(chain, *j, call ? call->tool : std::string("TOOL"), {}, now);
+            // Re-grant with the leaf's own narrowing: a TTL fix must not widen the capability.
+            const std::string tool = call ? call->tool : std::string("TOOL");
+            f.command = grant_command(chain, *j, tool, leaf_narrowing(chain, *j, tool, {}), now);
             f.command += " --ttl 5m";
             f.summary += fmt::format("; {} can re-grant it (up to {} s remain there)", link_name(chain, *j),
                                      chain[*j].payload().expires_at - unow);
@@ -200,7 +242,7 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
   }
   if (time_ok)
     add("time", CheckStatus::Pass, std::nullopt, std::nullopt,
-        fmt::format("valid at {} (leaf expires in {} s)", now,
+        fmt::format("valid at unix {} (leaf expires in {} s)", now,
                     static_cast<std::int64_t>(chain.back().payload().expires_at) - now));
 
   // revocation
@@ -276,12 +318,13 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
                         opts.pop_windows / 2));
         if (need <= kPopMaxWindows)
           d.fixes.push_back(Fix{FixKind::PopWindows,
-                                fmt::format("clock skew of about {} s: --pop-windows {} would accept it (or re-sign now)",
-                                            off * 30, need),
+                                fmt::format("clock skew of about {} s ({}): --pop-windows {} would accept it (or re-sign now)",
+                                            (off < 0 ? -off : off) * 30, off < 0 ? "signed in the past" : "signed in the future", need),
                                 "", std::nullopt});
         else
           d.fixes.push_back(Fix{FixKind::Resign,
-                                fmt::format("clock skew of about {} s is beyond --pop-windows 10: re-sign the call with a correct clock", off * 30),
+                                fmt::format("clock skew of about {} s ({}) is beyond --pop-windows 10: re-sign the call with a correct clock",
+                                            (off < 0 ? -off : off) * 30, off < 0 ? "signed in the past" : "signed in the future"),
                                 "", std::nullopt});
         break;
       }
@@ -365,12 +408,18 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
       }
       std::optional<std::size_t> j = root_rejects ? std::nullopt : grantable_link(chain, limit - 1, now);
       if (j) {
-        std::vector<std::pair<std::string, const Constraint*>> keep;
-        for (const auto& [arg, con] : cs.constraints) {
-          const bool failing = std::any_of(d.arguments.begin(), d.arguments.end(), [&](const auto& f) { return f.arg == arg; });
-          const Constraint* at_parent = constraint_at(chain[*j].payload(), call->tool, arg);
-          if (!failing && at_parent != nullptr && !(*at_parent == con)) keep.emplace_back(arg, &con);
-        }
+        // Keep every narrowing of the leaf that did not cause a failure, including constraints
+        // the parent does not have at all (dropping those would widen the grant).
+        std::vector<std::string> failing;
+        for (const auto& f : d.arguments) failing.push_back(f.arg);
+        auto keep = leaf_narrowing(chain, *j, call->tool, failing);
+        // A failing argument the parent leaves unconstrained must still be let through by the
+        // new (closed-world) set once it names any argument: grant it as Wildcard.
+        static const Constraint kAny = c::Wildcard{};
+        if (!keep.empty())
+          for (const auto& arg : failing)
+            if (constraint_at(chain[*j].payload(), call->tool, arg) == nullptr) keep.emplace_back(arg, &kAny);
+        std::sort(keep.begin(), keep.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
         d.fixes.push_back(Fix{FixKind::Grant,
                               fmt::format("{} permits this call; granting from it with its own constraint on the "
                                           "failing argument(s) allows it",

@@ -2,6 +2,8 @@
 
 #include <tenuo/attenuation.hpp>
 
+#include "detail/warrant_peek.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -141,10 +143,14 @@ Result<VerifiedChain> verify_chain(std::vector<Warrant> chain, const TrustedRoot
   const auto now = opts.now;
   const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
 
+  // Revocation first, over the whole chain (§10.2 step 2), before any other finding.
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const std::string id = chain[i].id_text();
     if (std::find(opts.revoked_ids.begin(), opts.revoked_ids.end(), id) != opts.revoked_ids.end())
       return at(Error{ErrorCode::WarrantRevoked, fmt::format("warrant {} is revoked", id)}, i);
+  }
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const std::string id = chain[i].id_text();
     for (std::size_t j = 0; j < i; ++j)
       if (chain[j].id() == chain[i].id())
         return at(Error{ErrorCode::ChainBroken, fmt::format("warrant id {} appears twice", id)}, i);
@@ -202,7 +208,19 @@ Result<VerifiedChain> verify_chain(std::vector<Warrant> chain, const TrustedRoot
 }
 
 Result<VerifiedChain> verify_chain(ByteView cbor, const TrustedRoots& roots, const VerifyOptions& opts) {
-  TENUO_TRY_ASSIGN(auto chain, decode_warrants(cbor, opts.now));
+  // Cheap denial: an untrusted root (§10.2 step 5) is refused from a structural parse, before
+  // any of the chain's signatures (step 8) is verified. Only when no revocation list is given,
+  // so a revoked id (step 2) keeps its precedence, and only once every link parses and
+  // validates with unique ids and no future issue time, so steps 3-4 keep theirs. Either way
+  // the chain is denied: the root is untrusted whether or not its signature verifies.
+  if (opts.revoked_ids.empty())
+    if (auto issuer = detail::peek_root_issuer(cbor, opts.now); issuer && !roots.contains(*issuer))
+      return at(Error{ErrorCode::UntrustedRoot,
+                      fmt::format("the root warrant's issuer {} is not a trusted root",
+                                  issuer->fingerprint())},
+                0);
+  // Decoded without the clock: verify_chain() checks issued_at itself, after revocation.
+  TENUO_TRY_ASSIGN(auto chain, decode_warrants(cbor));
   return verify_chain(std::move(chain), roots, opts);
 }
 

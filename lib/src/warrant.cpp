@@ -6,6 +6,7 @@
 
 #include "detail/crypto.hpp"
 #include "detail/warrant_factory.hpp"
+#include "detail/warrant_peek.hpp"
 
 #include <fmt/format.h>
 
@@ -138,8 +139,10 @@ Result<Payload> payload_from_cbor(const cbor::Value& root) {
   TENUO_TRY_ASSIGN(p.expires_at, uint_field<std::uint64_t>(*f[7], "7 (expires_at)"));
   TENUO_TRY_ASSIGN(p.max_depth, uint_field<std::uint8_t>(*f[8], "8 (max_depth)"));
   if (f[9] != nullptr) {
+    // A fixed [u8; 32] in the reference: any other length is a decode error (1202), not 1201.
+    if (!f[9]->is(cbor::Kind::Array) || f[9]->as_array().size() != 32)
+      return malformed("parent_hash must be an array of 32 bytes");
     TENUO_TRY_ASSIGN(Bytes h, uint_array(*f[9], "parent_hash", 32));
-    if (h.size() != 32) return malformed("parent_hash must be 32 bytes");
     Sha256Digest d{};
     std::copy(h.begin(), h.end(), d.begin());
     p.parent_hash = d;
@@ -458,14 +461,21 @@ Result<std::vector<Warrant>> decode_warrants(ByteView bytes, std::optional<std::
   // A SignedWarrant is [uint, ...]; a WarrantStack is [[...], ...]. Peek at element 0.
   const std::uint8_t head = bytes[0];
   if (head < 0x80 || head > 0x9b) return malformed("a warrant or warrant stack is a CBOR array");
+  // An empty array can only be an empty stack: a chain error (WIRE.md §10.2 step 1), not 1202.
+  if (head == 0x80 && bytes.size() == 1) return fail(ErrorCode::ChainBroken, "the warrant stack is empty");
   std::size_t off = 1;
   if ((head & 0x1f) >= 24) off += std::size_t{1} << ((head & 0x1f) - 24);
   if (off >= bytes.size()) return malformed("truncated warrant input");
   const std::uint8_t first = bytes[off];
   if (first < 0x80 || first > 0x9b) {
-    TENUO_TRY_ASSIGN(Warrant w, decode_warrant(bytes, now));
+    auto w = decode_warrant(bytes, now);
+    if (!w) {
+      Error e = std::move(w).error();
+      e.chain_index = 0;  // a lone warrant is link 0, as in a stack
+      return Unexpected{std::move(e)};
+    }
     std::vector<Warrant> out;
-    out.push_back(std::move(w));
+    out.push_back(std::move(*w));
     return out;
   }
   // Stack: split into element byte ranges without interpreting them yet.
@@ -516,3 +526,36 @@ Result<std::vector<Warrant>> read_warrants(ByteView input, std::optional<std::in
 }
 
 }  // namespace tenuo
+
+namespace tenuo::detail {
+
+std::optional<PublicKey> peek_root_issuer(ByteView bytes, std::int64_t now) {
+  if (bytes.empty() || bytes.size() > kMaxStackBytes) return std::nullopt;
+  auto top = cbor::decode(bytes, {.max_depth = 4, .max_bytes = kMaxStackBytes});
+  if (!top || !top->is(cbor::Kind::Array) || top->as_array().empty()) return std::nullopt;
+  // A SignedWarrant starts with its version integer; a WarrantStack with an array.
+  const bool stack = top->as_array()[0].is(cbor::Kind::Array);
+  const std::size_t n = stack ? top->as_array().size() : 1;
+  if (n > kMaxChainLength) return std::nullopt;
+  const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
+  std::optional<PublicKey> root_issuer;
+  std::vector<WarrantId> ids;
+  ids.reserve(n);
+  // Every link must parse and validate, with unique ids and no future issue time: whatever
+  // the verifier reports before trust (§10.2 steps 3-4) must find nothing here.
+  for (std::size_t i = 0; i < n; ++i) {
+    auto env = envelope_from_cbor(stack ? top->as_array()[i] : *top);
+    if (!env) return std::nullopt;
+    auto root = cbor::decode(env->payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
+    if (!root) return std::nullopt;
+    auto p = payload_from_cbor(*root);
+    if (!p || !validate_payload(*p)) return std::nullopt;
+    if (p->issued_at > unow + kClockToleranceSeconds) return std::nullopt;
+    if (std::find(ids.begin(), ids.end(), p->id) != ids.end()) return std::nullopt;
+    ids.push_back(p->id);
+    if (i == 0) root_issuer = p->issuer;
+  }
+  return root_issuer;
+}
+
+}  // namespace tenuo::detail

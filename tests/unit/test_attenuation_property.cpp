@@ -166,7 +166,7 @@ Value glob_value(Rng& r, const Constraint& child) {
 }  // namespace
 
 TEST_SUITE("tenuo::attenuation_property") {
-TEST_CASE("Exact, OneOf, NotOneOf, Contains, Subset") {
+TEST_CASE("property: Exact, OneOf, NotOneOf, Contains, Subset") {
   const auto& pool = value_pool();
   auto pool_value = [&](Rng& r, const Constraint&, const Constraint&) {
     if (r.chance(20)) return Value(tenuo::List(subset_of(r, pool, 3)));
@@ -207,7 +207,7 @@ TEST_CASE("Exact, OneOf, NotOneOf, Contains, Subset") {
   }, list_value);
 }
 
-TEST_CASE("Pattern and Regex") {
+TEST_CASE("property: Pattern and Regex") {
   property("Pattern", [](Rng& r) {
     const std::string p = random_glob(r);
     Constraint child = c::Pattern{narrowed_glob(r, p)};
@@ -225,7 +225,7 @@ TEST_CASE("Pattern and Regex") {
   });
 }
 
-TEST_CASE("Range") {
+TEST_CASE("property: Range") {
   const std::vector<double> bounds = {-2, -1, -0.5, 0, 0.5, 1, 2};
   auto bound = [&](Rng& r) -> std::optional<double> {
     if (r.chance(20)) return std::nullopt;
@@ -252,7 +252,7 @@ TEST_CASE("Range") {
   });
 }
 
-TEST_CASE("Cidr") {
+TEST_CASE("property: Cidr") {
   auto v4 = [](Rng& r) {
     return "10." + std::to_string(r.below(3)) + "." + std::to_string(r.below(3)) + "." + std::to_string(r.below(256));
   };
@@ -270,7 +270,7 @@ TEST_CASE("Cidr") {
   });
 }
 
-TEST_CASE("UrlPattern") {
+TEST_CASE("property: UrlPattern") {
   const std::vector<std::string> schemes = {"*", "http", "https"};
   const std::vector<std::string> hosts = {"*", "*.example.com", "example.com", "a.example.com", "*.a.example.com", "b.com"};
   const std::vector<std::string> ports = {"", ":8080", ":443", ":80"};
@@ -292,7 +292,7 @@ TEST_CASE("UrlPattern") {
   });
 }
 
-TEST_CASE("All, Any, Not, Wildcard") {
+TEST_CASE("property: All, Any, Not, Wildcard") {
   auto glob_pair = [](Rng& r) {
     const std::string p = random_glob(r);
     return std::pair<std::string, std::string>{p, narrowed_glob(r, p)};
@@ -344,7 +344,7 @@ TEST_CASE("All, Any, Not, Wildcard") {
   }, [](Rng& r, const Constraint&, const Constraint& child) { return glob_value(r, child); }, 4);
 }
 
-TEST_CASE("Subpath") {
+TEST_CASE("property: Subpath") {
   const std::vector<std::string> roots = {"/data", "/data/", "/data/x", "/data/x/y", "/Data", "/DATA/x", "/etc", "/", "/data/../etc", "/database"};
   const std::vector<std::string> segs = {"data", "Data", "x", "y", "..", ".", "", "%2e%2e", "etc", "database", "X"};
   property("Subpath", [&](Rng& r) {
@@ -361,7 +361,7 @@ TEST_CASE("Subpath") {
   });
 }
 
-TEST_CASE("UrlSafe") {
+TEST_CASE("property: UrlSafe") {
   const std::vector<std::string> domains = {"example.com", "*.example.com", "a.example.com", "*.a.example.com", "b.com", "EXAMPLE.com"};
   auto maybe_list = [&](Rng& r) -> std::optional<std::vector<std::string>> {
     if (r.chance(40)) return std::nullopt;
@@ -410,7 +410,7 @@ TEST_CASE("UrlSafe") {
   });
 }
 
-TEST_CASE("Shlex and Cel") {
+TEST_CASE("property: Shlex and Cel") {
   const std::vector<std::string> progs = {"ls", "cat", "grep", "/bin/ls", ""};
   auto allow = [&](Rng& r) {
     std::vector<std::string> out;

@@ -302,6 +302,8 @@ TEST_CASE("conversions with range checks") {
   CHECK(ok("int('-42')") == Value(-42));
   CHECK(ok("int('+7')") == Value(7));
   CHECK(ok("int(5u)") == Value(5));
+  CHECK(ok("int(-9223372036854775808.0)") == Value(kMin));
+  CHECK(ok("uint(-0.0) == 0u") == Value(true));
   CHECK(ok("uint(5) == 5u") == Value(true));
   CHECK(ok("uint('18446744073709551615') == 18446744073709551615u") == Value(true));
   CHECK(ok("uint(2.7) == 2u") == Value(true));
@@ -323,7 +325,7 @@ TEST_CASE("conversions with range checks") {
   for (const char* e : {"int(9223372036854775807.0 * 2.0)", "int(-1e19)", "int(double('NaN'))",
                         "int(1.0 / 0.0)", "int(18446744073709551615u)", "int('12x')",
                         "int('')", "int('0x10')", "int('9223372036854775808')", "int(true)",
-                        "uint(-1)", "uint(-1.5)", "uint(1e20)", "uint('-1')", "uint('abc')",
+                        "uint(-1)", "uint(-1.5)", "uint(-0.5)", "int(9223372036854775808.0)", "uint(1e20)", "uint('-1')", "uint('abc')",
                         "double('x')", "double([])", "string(b'\\xff')", "string(null)",
                         "string([1])", "bool('yes')", "bool(1)", "bytes(1)"}) {
     CAPTURE(e);
@@ -552,6 +554,11 @@ TEST_CASE("cel_attenuates: the §12.2 Cel→Cel rule") {
       // Whitespace inside a string literal is not whitespace of the expression.
       {"name == 'a b'", "(name == 'ab') && (true)", false},
       {"name == 'a b'", "(name == 'a b') && (true)", true},
+      {"name == 'a b'", "name == 'ab'", false},                       // stripped equal only
+      {"name == 'a b'", "name=='a b'", true},
+      {"a - -1", "a--1", true},
+      {"1 2", "12", false},            // the parent never compiles, the child would
+      {"x.y(", "x . y (", true},       // neither compiles: the child only denies
       {"", "", true},
       {"(", "(", true},  // identical text is accepted without compiling (as the reference)
   };

@@ -1,5 +1,7 @@
 #include "detail/crypto.hpp"
 
+#include <tenuo/signing_key.hpp>
+
 #include <tenuo/encoding.hpp>
 
 #include <doctest/doctest.h>
@@ -175,6 +177,25 @@ TEST_CASE("public key validity: small order, non-canonical and off-curve encodin
     CAPTURE(h);
     CHECK_FALSE(ed25519_is_valid_public_key(arr32(h)));
   }
+}
+
+TEST_CASE("public key validity: remembered successes never change an answer") {
+  using tenuo::detail::ed25519_is_valid_public_key;
+  const auto bad = arr32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+  // More distinct valid keys than the per-thread memory holds, twice over, interleaved with a
+  // small-order key that must be refused every time.
+  for (int pass = 0; pass < 2; ++pass)
+    for (std::uint32_t i = 0; i < 700; ++i) {
+      std::array<std::uint8_t, 32> seed{};
+      seed[0] = static_cast<std::uint8_t>(i);
+      seed[1] = static_cast<std::uint8_t>(i >> 8);
+      auto k = tenuo::SigningKey::from_seed(seed);
+      REQUIRE(k.has_value());
+      CHECK(ed25519_is_valid_public_key(k->public_key().bytes()));
+      CHECK_FALSE(ed25519_is_valid_public_key(bad));
+    }
+  CHECK(ed25519_is_valid_public_key(arr32(kIssuerPub)));
+  CHECK_FALSE(ed25519_is_valid_public_key(bad));
 }
 
 TEST_CASE("random_bytes fills, secure_alloc round trip") {

@@ -67,8 +67,8 @@ class TENUO_EXPORT CelProgram {
 // §12.2 Cel→Cel: whitespace-stripped texts equal → true; otherwise the stripped child must be
 // "(" + stripped parent + ")&&" followed by one balanced parenthesised group, and it must
 // compile. Stricter than the reference: the child's AST must also be `P && R` with P
-// structurally equal to the parent's AST (so `(p)&&(x)||(y)` and whitespace inside string
-// literals cannot widen the parent).
+// structurally equal to the parent's AST, and texts equal only after stripping must parse to
+// the same AST (so `(p)&&(x)||(y)` and whitespace inside string literals cannot widen p).
 [[nodiscard]] TENUO_EXPORT bool cel_attenuates(std::string_view parent, std::string_view child);
 
 }  // namespace tenuo

@@ -82,6 +82,9 @@ struct DiagnoseOptions {
                                               const DiagnoseOptions& opts, const DiagnoseCall* call);
 
 [[nodiscard]] TENUO_EXPORT std::string_view status_name(CheckStatus s) noexcept;
+// The SDK's why_denied deny code for `code` ("TOOL_NOT_FOUND", "CONSTRAINT_MISMATCH",
+// "WARRANT_EXPIRED", …).
+[[nodiscard]] TENUO_EXPORT std::string_view sdk_deny_reason(ErrorCode code) noexcept;
 [[nodiscard]] TENUO_EXPORT std::string_view fix_kind_name(FixKind k) noexcept;
 
 }  // namespace tenuo

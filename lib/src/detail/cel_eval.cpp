@@ -324,7 +324,7 @@ Result<Val> to_int(const Val& v) {
       return Val::integer(static_cast<std::int64_t>(v.u));
     case Kind::Double:
       // Truncates toward zero; NaN, infinities and values outside i64 are errors.
-      if (!(v.d > -9223372036854775809.0 && v.d < 9223372036854775808.0))
+      if (!(v.d >= -9223372036854775808.0 && v.d < 9223372036854775808.0))
         return err("int() range error: double out of range");
       return Val::integer(static_cast<std::int64_t>(std::trunc(v.d)));
     case Kind::String:
@@ -341,7 +341,7 @@ Result<Val> to_uint(const Val& v) {
       if (v.i < 0) return err("uint() range error: negative int");
       return Val::uinteger(static_cast<std::uint64_t>(v.i));
     case Kind::Double:
-      if (!(v.d > -1.0 && v.d < 18446744073709551616.0))
+      if (!(v.d >= 0.0 && v.d < 18446744073709551616.0))
         return err("uint() range error: double out of range");
       return Val::uinteger(static_cast<std::uint64_t>(std::trunc(v.d)));
     case Kind::String:
@@ -812,15 +812,15 @@ class Evaluator {
       case Fn::NetInCidr: {
         if (a[0].kind != Kind::String || a[1].kind != Kind::String)
           return err(no_overload(n.name, a[0], a[1]));
-        auto ip = parse_ip(a[0].s);
+        auto ip = detail::parse_ip(a[0].s);
         if (!ip) return err("net_in_cidr: invalid IP address");
-        auto net = parse_cidr(a[1].s);
+        auto net = detail::parse_network(a[1].s);
         if (!net) return err("net_in_cidr: invalid CIDR");
-        return Val::boolean(in_net(*ip, *net));
+        return Val::boolean(detail::contains(*net, *ip));
       }
       case Fn::NetIsPrivate: {
         if (a[0].kind != Kind::String) return err(no_overload(n.name, a[0]));
-        auto ip = parse_ip(a[0].s);
+        auto ip = detail::parse_ip(a[0].s);
         if (!ip) return err("net_is_private: invalid IP address");
         return Val::boolean(is_private(*ip));
       }

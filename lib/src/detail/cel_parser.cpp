@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -395,14 +396,19 @@ constexpr std::array<FnSpec, 23> kFunctions = {{
     {"time_since", false, 2, Fn::TimeSince},
 }};
 
+// Nodes are built on the heap and passed as pointers so that each recursion level of the
+// parser keeps only a few words on the stack; binary operators use precedence climbing, so a
+// nesting level costs about five frames.
+using NodePtr = std::unique_ptr<Node>;
+
 class Parser {
  public:
   explicit Parser(std::vector<Token> toks) : m_toks(std::move(toks)) {}
 
   Result<Node> run() {
-    TENUO_TRY_ASSIGN(Node n, expr());
+    TENUO_TRY_ASSIGN(NodePtr n, expr());
     if (cur().t != Tok::End) return parse_error(cur().pos, "unexpected token");
-    return n;
+    return std::move(*n);
   }
 
  private:
@@ -423,13 +429,19 @@ class Parser {
     return {};
   }
 
+  static NodePtr make(NodeKind k) {
+    auto n = std::make_unique<Node>();
+    n->kind = k;
+    return n;
+  }
+
   // Sets the node depth from its children; refuses trees deeper than kMaxCelNesting, which
   // is what bounds the evaluator's recursion.
-  static Result<Node> finish(Node n, std::size_t pos) {
+  static Result<NodePtr> finish(NodePtr n, std::size_t pos) {
     std::uint32_t d = 0;
-    for (const auto& k : n.kids) d = std::max(d, k.depth);
-    n.depth = d + 1;
-    if (n.depth > kMaxCelNesting) return parse_error(pos, "expression nests too deeply");
+    for (const auto& k : n->kids) d = std::max(d, k.depth);
+    n->depth = d + 1;
+    if (n->depth > kMaxCelNesting) return parse_error(pos, "expression nests too deeply");
     return n;
   }
 
@@ -441,39 +453,36 @@ class Parser {
     DepthGuard& operator=(const DepthGuard&) = delete;
   };
 
-  Result<Node> expr() {
+  Result<NodePtr> expr() {
     DepthGuard g(m_depth);
     if (m_depth > kMaxCelNesting) return parse_error(cur().pos, "expression nests too deeply");
     std::size_t pos = cur().pos;
-    TENUO_TRY_ASSIGN(Node c, logical(Tok::Or));
+    TENUO_TRY_ASSIGN(NodePtr c, binary(1));
     if (!accept(Tok::Question)) return c;
-    TENUO_TRY_ASSIGN(Node a, logical(Tok::Or));
+    TENUO_TRY_ASSIGN(NodePtr a, binary(1));
     TENUO_TRY(expect(Tok::Colon, "':'"));
-    TENUO_TRY_ASSIGN(Node b, expr());
-    Node n;
-    n.kind = NodeKind::Ternary;
-    n.kids.push_back(std::move(c));
-    n.kids.push_back(std::move(a));
-    n.kids.push_back(std::move(b));
+    TENUO_TRY_ASSIGN(NodePtr b, expr());
+    NodePtr n = make(NodeKind::Ternary);
+    n->kids.push_back(std::move(*c));
+    n->kids.push_back(std::move(*a));
+    n->kids.push_back(std::move(*b));
     return finish(std::move(n), pos);
   }
 
-  // `||` over `&&` over relations; chains are kept n-ary (one AST level per chain).
-  Result<Node> logical(Tok op) {
-    std::size_t pos = cur().pos;
-    std::vector<Node> ops;
-    do {
-      TENUO_TRY_ASSIGN(Node x, op == Tok::Or ? logical(Tok::And) : relation());
-      ops.push_back(std::move(x));
-    } while (accept(op));
-    if (ops.size() == 1) return std::move(ops.front());
-    Node n;
-    n.kind = op == Tok::Or ? NodeKind::Or : NodeKind::And;
-    n.kids = std::move(ops);
-    return finish(std::move(n), pos);
+  // Binding strength of a binary operator token; 0 for anything else.
+  static int precedence(Tok t) noexcept {
+    switch (t) {
+      case Tok::Or: return 1;
+      case Tok::And: return 2;
+      case Tok::Eq: case Tok::Ne: case Tok::Lt: case Tok::Le: case Tok::Gt: case Tok::Ge:
+      case Tok::In: return 3;
+      case Tok::Plus: case Tok::Minus: return 4;
+      case Tok::Star: case Tok::Slash: case Tok::Percent: return 5;
+      default: return 0;
+    }
   }
 
-  static std::optional<BinOp> relop(Tok t) noexcept {
+  static BinOp binop(Tok t) noexcept {
     switch (t) {
       case Tok::Eq: return BinOp::Eq;
       case Tok::Ne: return BinOp::Ne;
@@ -482,103 +491,91 @@ class Parser {
       case Tok::Gt: return BinOp::Gt;
       case Tok::Ge: return BinOp::Ge;
       case Tok::In: return BinOp::In;
-      default: return std::nullopt;
+      case Tok::Plus: return BinOp::Add;
+      case Tok::Minus: return BinOp::Sub;
+      case Tok::Star: return BinOp::Mul;
+      case Tok::Slash: return BinOp::Div;
+      default: return BinOp::Mod;
     }
   }
 
-  Result<Node> binary(BinOp op, Node l, Node r, std::size_t pos) {
-    Node n;
-    n.kind = NodeKind::Binary;
-    n.op = op;
-    n.kids.push_back(std::move(l));
-    n.kids.push_back(std::move(r));
-    return finish(std::move(n), pos);
-  }
-
-  Result<Node> relation() {
-    TENUO_TRY_ASSIGN(Node l, addition());
-    while (auto op = relop(cur().t)) {
-      std::size_t pos = cur().pos;
+  // Left-associative operators of precedence >= min_prec. `&&` and `||` chains stay n-ary
+  // (one AST level per chain); a parenthesised chain remains a separate node.
+  Result<NodePtr> binary(int min_prec) {
+    std::size_t pos = cur().pos;
+    TENUO_TRY_ASSIGN(NodePtr lhs, unary());
+    bool chain = false;  // lhs is an And/Or node built by this loop
+    while (true) {
+      Tok t = cur().t;
+      int prec = precedence(t);
+      if (prec == 0 || prec < min_prec) return lhs;
+      std::size_t op_pos = cur().pos;
       advance();
-      TENUO_TRY_ASSIGN(Node r, addition());
-      TENUO_TRY_ASSIGN(l, binary(*op, std::move(l), std::move(r), pos));
+      TENUO_TRY_ASSIGN(NodePtr rhs, binary(prec + 1));
+      if (t == Tok::And || t == Tok::Or) {
+        NodeKind k = t == Tok::And ? NodeKind::And : NodeKind::Or;
+        if (chain && lhs->kind == k) {
+          lhs->kids.push_back(std::move(*rhs));
+          TENUO_TRY_ASSIGN(lhs, finish(std::move(lhs), pos));
+          continue;
+        }
+        NodePtr n = make(k);
+        n->kids.push_back(std::move(*lhs));
+        n->kids.push_back(std::move(*rhs));
+        TENUO_TRY_ASSIGN(lhs, finish(std::move(n), pos));
+        chain = true;
+        continue;
+      }
+      NodePtr n = make(NodeKind::Binary);
+      n->op = binop(t);
+      n->kids.push_back(std::move(*lhs));
+      n->kids.push_back(std::move(*rhs));
+      TENUO_TRY_ASSIGN(lhs, finish(std::move(n), op_pos));
+      chain = false;
     }
-    return l;
-  }
-
-  Result<Node> addition() {
-    TENUO_TRY_ASSIGN(Node l, multiplication());
-    while (cur().t == Tok::Plus || cur().t == Tok::Minus) {
-      BinOp op = cur().t == Tok::Plus ? BinOp::Add : BinOp::Sub;
-      std::size_t pos = cur().pos;
-      advance();
-      TENUO_TRY_ASSIGN(Node r, multiplication());
-      TENUO_TRY_ASSIGN(l, binary(op, std::move(l), std::move(r), pos));
-    }
-    return l;
-  }
-
-  Result<Node> multiplication() {
-    TENUO_TRY_ASSIGN(Node l, unary());
-    while (cur().t == Tok::Star || cur().t == Tok::Slash || cur().t == Tok::Percent) {
-      BinOp op = cur().t == Tok::Star ? BinOp::Mul : cur().t == Tok::Slash ? BinOp::Div : BinOp::Mod;
-      std::size_t pos = cur().pos;
-      advance();
-      TENUO_TRY_ASSIGN(Node r, unary());
-      TENUO_TRY_ASSIGN(l, binary(op, std::move(l), std::move(r), pos));
-    }
-    return l;
   }
 
   [[nodiscard]] bool number_follows() const noexcept {
     return ahead(1).t == Tok::Int || ahead(1).t == Tok::Double;
   }
 
-  Result<Node> unary() {
+  Result<NodePtr> unary() {
     std::size_t pos = cur().pos;
-    if (cur().t == Tok::Not) {
-      std::size_t count = 0;
-      while (accept(Tok::Not)) ++count;
-      TENUO_TRY_ASSIGN(Node n, member());
-      for (std::size_t k = 0; k < count; ++k) {
-        Node w;
-        w.kind = NodeKind::Not;
-        w.kids.push_back(std::move(n));
-        TENUO_TRY_ASSIGN(n, finish(std::move(w), pos));
-      }
-      return n;
-    }
+    NodeKind wrap = NodeKind::Not;
     std::size_t count = 0;
-    // `-` directly before a numeric literal is part of the literal (so that
-    // -9223372036854775808 is representable); other minus signs negate.
-    while (cur().t == Tok::Minus && !number_follows()) {
-      advance();
-      ++count;
+    if (cur().t == Tok::Not) {
+      while (accept(Tok::Not)) ++count;
+    } else {
+      wrap = NodeKind::Neg;
+      // `-` directly before a numeric literal is part of the literal (so that
+      // -9223372036854775808 is representable); other minus signs negate.
+      while (cur().t == Tok::Minus && !number_follows()) {
+        advance();
+        ++count;
+      }
     }
-    TENUO_TRY_ASSIGN(Node n, member());
+    TENUO_TRY_ASSIGN(NodePtr n, member());
     for (std::size_t k = 0; k < count; ++k) {
-      Node w;
-      w.kind = NodeKind::Neg;
-      w.kids.push_back(std::move(n));
+      NodePtr w = make(wrap);
+      w->kids.push_back(std::move(*n));
       TENUO_TRY_ASSIGN(n, finish(std::move(w), pos));
     }
     return n;
   }
 
-  Result<std::vector<Node>> args(Tok close) {
-    std::vector<Node> out;
-    if (accept(close)) return out;
+  Result<void> args(Tok close, std::vector<Node>& out) {
+    if (accept(close)) return {};
     while (true) {
-      TENUO_TRY_ASSIGN(Node a, expr());
-      out.push_back(std::move(a));
-      if (accept(close)) return out;
+      TENUO_TRY_ASSIGN(NodePtr a, expr());
+      out.push_back(std::move(*a));
+      if (accept(close)) return {};
       TENUO_TRY(expect(Tok::Comma, "','"));
-      if (close == Tok::RBracket && accept(close)) return out;  // trailing comma in lists
+      if (close == Tok::RBracket && accept(close)) return {};  // trailing comma in lists
     }
   }
 
-  Result<Node> member() {
-    TENUO_TRY_ASSIGN(Node n, primary());
+  Result<NodePtr> member() {
+    TENUO_TRY_ASSIGN(NodePtr n, primary());
     while (true) {
       std::size_t pos = cur().pos;
       if (accept(Tok::Dot)) {
@@ -586,22 +583,21 @@ class Parser {
         std::string field = cur().text;
         advance();
         if (accept(Tok::LParen)) {
-          TENUO_TRY_ASSIGN(auto a, args(Tok::RParen));
-          TENUO_TRY_ASSIGN(n, call(field, std::optional<Node>(std::move(n)), std::move(a), pos));
+          std::vector<Node> a;
+          TENUO_TRY(args(Tok::RParen, a));
+          TENUO_TRY_ASSIGN(n, call(field, std::move(n), std::move(a), pos));
         } else {
-          Node s;
-          s.kind = NodeKind::Select;
-          s.name = std::move(field);
-          s.kids.push_back(std::move(n));
+          NodePtr s = make(NodeKind::Select);
+          s->name = std::move(field);
+          s->kids.push_back(std::move(*n));
           TENUO_TRY_ASSIGN(n, finish(std::move(s), pos));
         }
       } else if (accept(Tok::LBracket)) {
-        TENUO_TRY_ASSIGN(Node idx, expr());
+        TENUO_TRY_ASSIGN(NodePtr idx, expr());
         TENUO_TRY(expect(Tok::RBracket, "']'"));
-        Node s;
-        s.kind = NodeKind::Index;
-        s.kids.push_back(std::move(n));
-        s.kids.push_back(std::move(idx));
+        NodePtr s = make(NodeKind::Index);
+        s->kids.push_back(std::move(*n));
+        s->kids.push_back(std::move(*idx));
         TENUO_TRY_ASSIGN(n, finish(std::move(s), pos));
       } else {
         return n;
@@ -609,14 +605,13 @@ class Parser {
     }
   }
 
-  static Node literal(Val v) {
-    Node n;
-    n.kind = NodeKind::Literal;
-    n.literal = std::move(v);
+  static NodePtr literal(Val v) {
+    NodePtr n = make(NodeKind::Literal);
+    n->literal = std::move(v);
     return n;
   }
 
-  Result<Node> primary() {
+  Result<NodePtr> primary() {
     const Token& t = cur();
     std::size_t pos = t.pos;
     constexpr std::uint64_t kMinMagnitude = std::uint64_t{1} << 63;
@@ -668,27 +663,25 @@ class Parser {
       case Tok::Null: advance(); return literal(Val::null());
       case Tok::LParen: {
         advance();
-        TENUO_TRY_ASSIGN(Node n, expr());
+        TENUO_TRY_ASSIGN(NodePtr n, expr());
         TENUO_TRY(expect(Tok::RParen, "')'"));
         return n;
       }
       case Tok::LBracket: {
         advance();
-        Node n;
-        n.kind = NodeKind::List;
-        TENUO_TRY_ASSIGN(n.kids, args(Tok::RBracket));
+        NodePtr n = make(NodeKind::List);
+        TENUO_TRY(args(Tok::RBracket, n->kids));
         return finish(std::move(n), pos);
       }
       case Tok::LBrace: {
         advance();
-        Node n;
-        n.kind = NodeKind::Map;
+        NodePtr n = make(NodeKind::Map);
         while (!accept(Tok::RBrace)) {
-          TENUO_TRY_ASSIGN(Node k, expr());
+          TENUO_TRY_ASSIGN(NodePtr k, expr());
           TENUO_TRY(expect(Tok::Colon, "':'"));
-          TENUO_TRY_ASSIGN(Node v, expr());
-          n.kids.push_back(std::move(k));
-          n.kids.push_back(std::move(v));
+          TENUO_TRY_ASSIGN(NodePtr v, expr());
+          n->kids.push_back(std::move(*k));
+          n->kids.push_back(std::move(*v));
           if (accept(Tok::RBrace)) break;
           TENUO_TRY(expect(Tok::Comma, "','"));
         }
@@ -703,13 +696,14 @@ class Parser {
         std::string name = cur().text;
         advance();
         if (accept(Tok::LParen)) {
-          TENUO_TRY_ASSIGN(auto a, args(Tok::RParen));
-          return call(name, std::nullopt, std::move(a), pos);
+          std::vector<Node> a;
+          TENUO_TRY(args(Tok::RParen, a));
+          return call(name, nullptr, std::move(a), pos);
         }
-        if (cur().t == Tok::LBrace) return parse_error(cur().pos, "message construction is not supported");
-        Node n;
-        n.kind = NodeKind::Ident;
-        n.name = std::move(name);
+        if (cur().t == Tok::LBrace)
+          return parse_error(cur().pos, "message construction is not supported");
+        NodePtr n = make(NodeKind::Ident);
+        n->name = std::move(name);
         return n;
       }
       default: break;
@@ -717,15 +711,14 @@ class Parser {
     return parse_error(pos, "unexpected token");
   }
 
-  Result<Node> call(const std::string& name, std::optional<Node> target, std::vector<Node> a,
-                    std::size_t pos) {
-    // Macros.
+  // Expands macros and resolves functions; `target` is the receiver (null for global calls).
+  static Result<NodePtr> call(const std::string& name, NodePtr target, std::vector<Node> a,
+                              std::size_t pos) {
     if (!target && name == "has" && a.size() == 1) {
       if (a[0].kind != NodeKind::Select) return parse_error(pos, "has() needs a field selection");
-      Node n;
-      n.kind = NodeKind::Has;
-      n.name = std::move(a[0].name);
-      n.kids.push_back(std::move(a[0].kids[0]));
+      NodePtr n = make(NodeKind::Has);
+      n->name = std::move(a[0].name);
+      n->kids.push_back(std::move(a[0].kids[0]));
       return finish(std::move(n), pos);
     }
     if (target) {
@@ -739,33 +732,31 @@ class Parser {
       if (m) {
         if (a[0].kind != NodeKind::Ident)
           return parse_error(pos, "macro variable must be a simple identifier");
-        Node n;
-        n.kind = NodeKind::Comprehension;
-        n.macro = *m;
-        n.name = std::move(a[0].name);
-        n.kids.push_back(std::move(*target));
-        for (std::size_t k = 1; k < a.size(); ++k) n.kids.push_back(std::move(a[k]));
+        NodePtr n = make(NodeKind::Comprehension);
+        n->macro = *m;
+        n->name = std::move(a[0].name);
+        n->kids.push_back(std::move(*target));
+        for (std::size_t k = 1; k < a.size(); ++k) n->kids.push_back(std::move(a[k]));
         return finish(std::move(n), pos);
       }
     }
-    bool receiver = target.has_value();
+    const bool receiver = target != nullptr;
     auto it = std::find_if(kFunctions.begin(), kFunctions.end(), [&](const FnSpec& f) {
       return f.name == name && f.receiver == receiver && f.arity == a.size();
     });
     if (it == kFunctions.end())
       return parse_error(pos, "unknown function or wrong argument count: " + name);
-    Node n;
-    n.kind = NodeKind::Call;
-    n.fn = it->fn;
-    n.receiver = receiver;
-    n.name = name;
-    if (target) n.kids.push_back(std::move(*target));
-    for (auto& x : a) n.kids.push_back(std::move(x));
+    NodePtr n = make(NodeKind::Call);
+    n->fn = it->fn;
+    n->receiver = receiver;
+    n->name = name;
+    if (target) n->kids.push_back(std::move(*target));
+    for (auto& x : a) n->kids.push_back(std::move(x));
     // A literal regex is compiled once, here; an invalid one fails the compile.
-    if (n.fn == Fn::Matches) {
-      const Node& pat = n.kids.back();
+    if (n->fn == Fn::Matches) {
+      const Node& pat = n->kids.back();
       if (pat.kind == NodeKind::Literal && pat.literal.kind == Kind::String) {
-        TENUO_TRY_ASSIGN(n.regex, compile_regex(pat.literal.s));
+        TENUO_TRY_ASSIGN(n->regex, compile_regex(pat.literal.s));
       }
     }
     return finish(std::move(n), pos);
@@ -775,6 +766,7 @@ class Parser {
   std::size_t m_p = 0;
   std::size_t m_depth = 0;
 };
+
 
 bool same_literal(const Val& a, const Val& b) noexcept {
   if (a.kind != b.kind) return false;

@@ -1,0 +1,82 @@
+#pragma once
+// Authorizer: the enforcement point of a tool server. Holds trusted roots, the PoP window count
+// and a revocation list; check() runs verify_chain() then authorize() (WIRE.md §10.2-§10.3) and
+// returns a Decision carrying the protocol ErrorCode of the first failure.
+// Thread-safety: check() may run concurrently from any number of threads; revoke()/set_revoked()
+// may run concurrently with them (a reader-writer lock guards the revocation list; the roots and
+// windows are fixed at construction). Not copyable or movable (hold it by reference or pointer).
+
+#include <tenuo/authorize.hpp>
+#include <tenuo/bytes.hpp>
+#include <tenuo/config.hpp>
+#include <tenuo/export.hpp>
+#include <tenuo/limits.hpp>
+#include <tenuo/verify.hpp>
+#include <tenuo/warrant.hpp>
+#include <tenuo/warrant_use.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tenuo {
+
+struct AuthorizerOptions {
+  TrustedRoots roots;                       // must not be empty
+  int pop_windows = kPopDefaultMaxWindows;  // 2..10
+  std::vector<std::string> revoked_ids;     // "tnu_wrt_…"
+  SessionCheck session = SessionCheck::Off;
+};
+
+// The verdict for one call. `code`/`message`/`chain_index` are set exactly when denied.
+struct Decision {
+  bool allowed = false;
+  std::optional<ErrorCode> code;
+  std::string message;
+  std::optional<std::size_t> chain_index;
+  std::string matched_tool;               // allowed: the tools key that granted the call
+  std::optional<std::string> warrant_id;  // leaf id when the chain decoded
+  explicit operator bool() const noexcept { return allowed; }
+};
+
+class TENUO_EXPORT Authorizer {
+ public:
+  // Errors: InvalidInput for empty roots or pop_windows outside 2..10.
+  [[nodiscard]] static Result<std::unique_ptr<Authorizer>> create(AuthorizerOptions opts);
+  // Roots and PoP windows of `config`.
+  [[nodiscard]] static std::unique_ptr<Authorizer> from_config(const Config& config);
+
+  Authorizer(const Authorizer&) = delete;
+  Authorizer& operator=(const Authorizer&) = delete;
+  ~Authorizer();
+
+  // Decodes `chain_cbor` (a warrant or a WarrantStack) at `now` and decides `call` (its PoP is
+  // required). `now` defaults to the system clock.
+  [[nodiscard]] Decision check(ByteView chain_cbor, const ToolCall& call,
+                               std::optional<std::int64_t> now = {}) const;
+  // Same for decoded warrants (root first).
+  [[nodiscard]] Decision check(std::span<const Warrant> chain, const ToolCall& call,
+                               std::optional<std::int64_t> now = {}) const;
+  // From HTTP headers as headers() writes them (X-Tenuo-Warrant: any warrant text form;
+  // X-Tenuo-PoP: base64/hex signature). Missing or unreadable headers deny with InvalidInput
+  // (warrant) or SignatureInvalid (PoP).
+  [[nodiscard]] Decision check_headers(const Headers& h, std::string_view tool, const Object& args,
+                                       std::optional<std::int64_t> now = {}) const;
+
+  // Adds `id` ("tnu_wrt_…") to the revocation list; later checks deny it with WarrantRevoked.
+  void revoke(std::string id);
+  // Replaces the revocation list (e.g. from a freshly verified SRL).
+  void set_revoked(std::vector<std::string> ids);
+  [[nodiscard]] const TrustedRoots& roots() const noexcept { return m_opts.roots; }
+
+ private:
+  explicit Authorizer(AuthorizerOptions opts);
+  AuthorizerOptions m_opts;  // revoked_ids guarded by m_mutex
+  mutable std::shared_mutex m_mutex;
+};
+
+}  // namespace tenuo

@@ -1,0 +1,484 @@
+// The C++ idiom layer (issue 8 parity list): keys from the environment and text forms,
+// Config / configure / auto_configure, constraint constructors, fluent builders, using a
+// warrant (sign / allows / why_denied / headers), BoundWarrant, Authorizer decisions with
+// their codes, guard in audit vs enforce, and WarrantScope nesting and thread-locality.
+#include <tenuo/arguments.hpp>
+#include <tenuo/audit_log.hpp>
+#include <tenuo/authorizer.hpp>
+#include <tenuo/bound_warrant.hpp>
+#include <tenuo/builders.hpp>
+#include <tenuo/config.hpp>
+#include <tenuo/constraints.hpp>
+#include <tenuo/encoding.hpp>
+#include <tenuo/guard.hpp>
+#include <tenuo/pop.hpp>
+#include <tenuo/warrant_scope.hpp>
+#include <tenuo/warrant_use.hpp>
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace tenuo;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::int64_t kNow = 1'750'000'000;
+
+SigningKey fresh() { return SigningKey::generate().value(); }
+
+template <class T>
+void expect_code(const Result<T>& r, ErrorCode code) {
+  REQUIRE_FALSE(r.has_value());
+  CHECK_MESSAGE(r.error().code == code, r.error().message);
+}
+
+Warrant infra_warrant(const SigningKey& issuer, const PublicKey& holder) {
+  auto w = mint_builder()
+               .capability("manage_infrastructure",
+                           {{"cluster", Pattern("staging-*")}, {"replicas", Range::max_value(15)}})
+               .holder(holder)
+               .ttl(3600s)
+               .at(kNow)
+               .mint(issuer);
+  REQUIRE_MESSAGE(w.has_value(), w.error().message);
+  return *w;
+}
+
+struct EnvGuard {  // sets variables for one test and clears them afterwards
+  std::vector<std::string> names;
+  void set(const std::string& n, const std::string& v) {
+    ::setenv(n.c_str(), v.c_str(), 1);
+    names.push_back(n);
+  }
+  ~EnvGuard() {
+    for (const auto& n : names) ::unsetenv(n.c_str());
+  }
+};
+
+}  // namespace
+
+TEST_SUITE("tenuo::api") {
+
+TEST_CASE("keys: generate, from_env (hex, base64, PEM), TENUO_KEY_<id>, text round trips") {
+  const SigningKey k = fresh();
+  EnvGuard env;
+  env.set("TENUO_API_TEST_KEY", k.seed_hex(SecretAccess{}));
+  auto from_hex = SigningKey::from_env("TENUO_API_TEST_KEY");
+  REQUIRE(from_hex.has_value());
+  CHECK(from_hex->public_key() == k.public_key());
+  env.set("TENUO_API_TEST_KEY", k.seed_base64(SecretAccess{}));
+  CHECK(SigningKey::from_env("TENUO_API_TEST_KEY")->public_key() == k.public_key());
+  env.set("TENUO_API_TEST_KEY", k.to_pem(SecretAccess{}));
+  CHECK(SigningKey::from_env("TENUO_API_TEST_KEY")->public_key() == k.public_key());
+  env.set("TENUO_API_TEST_PUB", k.public_key().base64());
+  CHECK(PublicKey::from_env("TENUO_API_TEST_PUB").value() == k.public_key());
+  CHECK(PublicKey::parse(k.public_key().to_pem()).value() == k.public_key());
+  CHECK(PublicKey::parse(k.public_key().hex()).value() == k.public_key());
+  CHECK(PublicKey::from_bytes(k.public_key().bytes()).value() == k.public_key());
+
+  env.set("TENUO_KEY_worker1", k.seed_base64(SecretAccess{}));
+  CHECK(signing_key_for("worker1")->public_key() == k.public_key());
+  CHECK(public_key_for("worker1").value() == k.public_key());
+  expect_code(signing_key_for("nobody"), ErrorCode::InvalidInput);
+  env.set("TENUO_API_TEST_KEY", "not a key");
+  expect_code(SigningKey::from_env("TENUO_API_TEST_KEY"), ErrorCode::InvalidInput);
+}
+
+TEST_CASE("configure: production refuses to start without trusted roots unless dev mode") {
+  const SigningKey k = fresh();
+  expect_code(Config::create({.issuer_key = k.clone(SecretAccess{}), .mode = EnforcementMode::Enforce}),
+              ErrorCode::InvalidInput);
+  auto dev = Config::create({.issuer_key = k.clone(SecretAccess{}), .dev_mode = DevMode::On});
+  REQUIRE(dev.has_value());
+  // Dev mode without roots trusts only the configured issuer.
+  REQUIRE(dev->trusted_roots().keys.size() == 1);
+  CHECK(dev->trusted_roots().keys[0] == k.public_key());
+  auto prod = Config::create({.mode = EnforcementMode::Audit, .trusted_roots = {k.public_key()}});
+  REQUIRE(prod.has_value());
+  CHECK(prod->issuer_key() == nullptr);
+  CHECK(prod->is_audit_mode());
+  CHECK_FALSE(prod->should_block_violation());
+  expect_code(Config::create({.trusted_roots = {k.public_key()}, .pop_windows = 1}), ErrorCode::InvalidInput);
+
+  reset_configuration();
+  CHECK(current_config() == nullptr);
+  CHECK(is_enforce_mode());  // fail closed when nothing is configured
+  CHECK(should_block_violation());
+  REQUIRE(configure({.mode = EnforcementMode::Audit, .trusted_roots = {k.public_key()}}).has_value());
+  CHECK(is_audit_mode());
+  CHECK_FALSE(should_block_violation());
+  // A refused configuration leaves the previous one in place.
+  CHECK_FALSE(configure({.mode = EnforcementMode::Enforce}).has_value());
+  CHECK(is_audit_mode());
+  reset_configuration();
+}
+
+TEST_CASE("auto_configure reads TENUO_ISSUER_KEY, TENUO_MODE, TENUO_TRUSTED_ROOTS, TENUO_DEV_MODE") {
+  const SigningKey issuer = fresh();
+  const SigningKey other = fresh();
+  EnvGuard env;
+  env.set("TENUO_ISSUER_KEY", issuer.seed_base64(SecretAccess{}));
+  env.set("TENUO_MODE", "audit");
+  reset_configuration();
+  expect_code(auto_configure(), ErrorCode::InvalidInput);  // no roots, no dev mode
+  CHECK(current_config() == nullptr);
+  env.set("TENUO_DEV_MODE", "1");
+  REQUIRE(auto_configure().has_value());
+  CHECK(is_audit_mode());
+  REQUIRE(current_config()->issuer_key() != nullptr);
+  CHECK(current_config()->issuer_key()->public_key() == issuer.public_key());
+  env.set("TENUO_DEV_MODE", "0");
+  env.set("TENUO_MODE", "enforce");
+  env.set("TENUO_TRUSTED_ROOTS", issuer.public_key().hex() + " , " + other.public_key().base64());
+  auto c = Config::from_env();
+  REQUIRE(c.has_value());
+  CHECK(c->is_enforce_mode());
+  CHECK(c->dev_mode() == DevMode::Off);
+  REQUIRE(c->trusted_roots().keys.size() == 2);
+  CHECK(c->trusted_roots().keys[1] == other.public_key());
+  env.set("TENUO_MODE", "strict");
+  expect_code(Config::from_env(), ErrorCode::InvalidInput);
+  env.set("TENUO_MODE", "enforce");
+  env.set("TENUO_TRUSTED_ROOTS", "garbage");
+  expect_code(Config::from_env(), ErrorCode::InvalidInput);
+  reset_configuration();
+}
+
+TEST_CASE("constraint constructors produce the protocol constraint types") {
+  CHECK(Pattern("staging-*") == Constraint(c::Pattern{"staging-*"}));
+  const auto r = Range::max_value(15);
+  REQUIRE(r.get_if<c::Range>() != nullptr);
+  CHECK_FALSE(r.get_if<c::Range>()->min.has_value());
+  CHECK(*r.get_if<c::Range>()->max == 15.0);
+  CHECK(*Range::between(1, 5).get_if<c::Range>()->min == 1.0);
+  CHECK_FALSE(Range::half_open(1, 5).get_if<c::Range>()->max_inclusive);
+  CHECK(Subpath("/tmp").get_if<c::Subpath>()->root == "/tmp");
+  CHECK_FALSE(Subpath("/tmp", PathCase::Insensitive).get_if<c::Subpath>()->case_sensitive);
+  const Constraint u = UrlSafe{.allow_domains = std::vector<std::string>{"api.example.com"}};
+  CHECK(u.type_id() == static_cast<std::uint8_t>(ConstraintType::UrlSafe));
+  CHECK(OneOf({"a", "b"}).type_id() == static_cast<std::uint8_t>(ConstraintType::OneOf));
+  CHECK(Exact(42).type_id() == static_cast<std::uint8_t>(ConstraintType::Exact));
+  CHECK(Wildcard().type_id() == static_cast<std::uint8_t>(ConstraintType::Wildcard));
+  CHECK(Regex("^a+$").type_id() == static_cast<std::uint8_t>(ConstraintType::Regex));
+  CHECK(Cidr("10.0.0.0/8").type_id() == static_cast<std::uint8_t>(ConstraintType::Cidr));
+  CHECK(All({Pattern("a*"), Not(Exact("ab"))}).depth() == 2);
+  CHECK(Any({Pattern("a*")}).type_id() == static_cast<std::uint8_t>(ConstraintType::Any));
+}
+
+TEST_CASE("builders: mint_builder and grant_builder sign what they describe and refuse widening") {
+  const SigningKey issuer = fresh();
+  const SigningKey agent = fresh();
+  const SigningKey worker = fresh();
+  const Warrant w = infra_warrant(issuer, agent.public_key());
+  CHECK(w.payload().issuer == issuer.public_key());
+  CHECK(w.payload().holder == agent.public_key());
+  CHECK(w.payload().expires_at - w.payload().issued_at == 3600);
+  const auto* set = w.payload().tool("manage_infrastructure");
+  REQUIRE(set != nullptr);
+  CHECK(*set->find("cluster") == Pattern("staging-*"));
+  CHECK(*set->find("replicas") == Range::max_value(15));
+
+  auto child = grant_builder(w)
+                   .capability("manage_infrastructure",
+                               {{"cluster", Pattern("staging-web")}, {"replicas", Range::max_value(3)}})
+                   .holder(worker.public_key())
+                   .ttl(300s)
+                   .at(kNow + 10)
+                   .grant(agent);
+  REQUIRE_MESSAGE(child.has_value(), child.error().message);
+  CHECK(child->payload().holder == worker.public_key());
+  CHECK(child->payload().parent_hash == w.payload_hash());
+  CHECK(child->payload().depth == 1);
+
+  auto wider = grant_builder(w)
+                   .capability("manage_infrastructure",
+                               {{"cluster", Pattern("*")}, {"replicas", Range::max_value(15)}})
+                   .at(kNow + 10)
+                   .grant(agent);
+  REQUIRE_FALSE(wider.has_value());
+  CHECK((wider.error().code == ErrorCode::CapabilityExpansion ||
+         wider.error().code == ErrorCode::InvalidAttenuation));
+  auto new_tool = grant_builder(w).tool("delete_everything").at(kNow + 10).grant(agent);
+  REQUIRE_FALSE(new_tool.has_value());
+  CHECK((new_tool.error().code == ErrorCode::CapabilityExpansion ||
+         new_tool.error().code == ErrorCode::InvalidAttenuation));
+  expect_code(grant_builder(w).at(kNow + 10).grant(worker), ErrorCode::InvalidIssuer);
+  // No capability: the child keeps the parent's tools.
+  auto same = grant_builder(w).at(kNow + 10).grant(agent);
+  REQUIRE(same.has_value());
+  CHECK(same->payload().tools == w.payload().tools);
+}
+
+TEST_CASE("using a warrant: sign, allows, why_denied, headers") {
+  const SigningKey issuer = fresh();
+  const SigningKey agent = fresh();
+  const Warrant w = infra_warrant(issuer, agent.public_key());
+  const Object ok = make_args({{"replicas", 3}, {"cluster", "staging-web"}});
+  const Object bad = make_args({{"cluster", "prod-web"}, {"replicas", 3}});
+
+  const Signature sig = sign(w, agent, "manage_infrastructure", ok, kNow);
+  CHECK(pop_verify(agent.public_key(), w.id(), "manage_infrastructure", ok, sig, kNow).has_value());
+  CHECK_FALSE(pop_verify(agent.public_key(), w.id(), "manage_infrastructure", bad, sig, kNow).has_value());
+
+  CHECK(allows(w, "manage_infrastructure", ok));
+  CHECK_FALSE(allows(w, "manage_infrastructure", bad));
+  CHECK_FALSE(allows(w, "manage_infrastructure", make_args({{"cluster", "staging-web"}, {"replicas", 16}})));
+  CHECK_FALSE(allows(w, "delete_file", ok));
+  CHECK_FALSE(allows(w, "manage_infrastructure",
+                     make_args({{"cluster", "staging-web"}, {"replicas", 3}, {"force", true}})));
+
+  const Diagnosis yes = why_denied(w, "manage_infrastructure", ok, kNow + 5);
+  CHECK(yes.allowed);
+  const Diagnosis no = why_denied(w, "manage_infrastructure", bad, kNow + 5);
+  CHECK_FALSE(no.allowed);
+  CHECK(no.first_code == ErrorCode::ConstraintViolation);
+  REQUIRE(no.arguments.size() == 1);
+  CHECK(no.arguments[0].arg == "cluster");
+  CHECK(why_denied(w, "delete_file", ok, kNow + 5).first_code == ErrorCode::ToolNotAuthorized);
+  CHECK(why_denied(w, "manage_infrastructure", ok, kNow + 7200).first_code == ErrorCode::WarrantExpired);
+
+  const Headers h = headers(w, agent, "manage_infrastructure", ok, kNow);
+  REQUIRE(h.count("X-Tenuo-Warrant") == 1);
+  REQUIRE(h.count("X-Tenuo-PoP") == 1);
+  auto decoded = read_warrants(as_bytes(h.at("X-Tenuo-Warrant")));
+  REQUIRE(decoded.has_value());
+  REQUIRE(decoded->size() == 1);
+  CHECK(decoded->front().envelope_bytes().size() == w.envelope_bytes().size());
+  CHECK(decoded->front().payload_hash() == w.payload_hash());
+  auto pop = base64_decode(h.at("X-Tenuo-PoP"), Base64Alphabet::Standard, Padding::Yes);
+  REQUIRE(pop.has_value());
+  CHECK(*pop == Bytes(sig.begin(), sig.end()));
+}
+
+TEST_CASE("BoundWarrant: move-only, holder-checked, same proofs as the free functions") {
+  static_assert(!std::is_copy_constructible_v<BoundWarrant>);
+  static_assert(!std::is_copy_assignable_v<BoundWarrant>);
+  static_assert(std::is_move_constructible_v<BoundWarrant>);
+  const SigningKey issuer = fresh();
+  const SigningKey agent = fresh();
+  const Warrant w = infra_warrant(issuer, agent.public_key());
+  expect_code(bind(w, issuer), ErrorCode::InvalidIssuer);
+  auto b = bind(w, agent);
+  REQUIRE(b.has_value());
+  BoundWarrant moved = std::move(b).value();
+  const Object a = make_args({{"cluster", "staging-a"}, {"replicas", 1}});
+  CHECK(moved.holder() == agent.public_key());
+  CHECK(moved.headers("manage_infrastructure", a, kNow) == headers(w, agent, "manage_infrastructure", a, kNow));
+  CHECK(moved.sign("manage_infrastructure", a, kNow) == sign(w, agent, "manage_infrastructure", a, kNow));
+  CHECK(moved.allows("manage_infrastructure", a));
+  CHECK_FALSE(moved.allows("manage_infrastructure", make_args({{"cluster", "prod"}, {"replicas", 1}})));
+}
+
+TEST_CASE("Authorizer: decisions carry the protocol error code") {
+  const SigningKey issuer = fresh();
+  const SigningKey agent = fresh();
+  const SigningKey stranger = fresh();
+  const Warrant w = infra_warrant(issuer, agent.public_key());
+  expect_code(Authorizer::create({}), ErrorCode::InvalidInput);
+  AuthorizerOptions opts;
+  opts.roots.keys = {issuer.public_key()};
+  auto authz = Authorizer::create(opts);
+  REQUIRE(authz.has_value());
+  const Authorizer& az = **authz;
+  const std::vector<Warrant> chain{w};
+  const auto call = [&](std::string tool, Object a, const SigningKey& k, std::int64_t at) {
+    return az.check(chain, ToolCall{tool, a, sign(w, k, tool, a, at)}, at);
+  };
+  const Object ok = make_args({{"cluster", "staging-a"}, {"replicas", 1}});
+  const Decision yes = call("manage_infrastructure", ok, agent, kNow + 1);
+  CHECK(yes.allowed);
+  CHECK(yes.matched_tool == "manage_infrastructure");
+  CHECK(yes.warrant_id == w.id_text());
+  CHECK(call("manage_infrastructure", make_args({{"cluster", "staging-a"}, {"replicas", 99}}), agent, kNow + 1).code ==
+        ErrorCode::ConstraintViolation);
+  CHECK(call("delete_file", ok, agent, kNow + 1).code == ErrorCode::ToolNotAuthorized);
+  CHECK(call("manage_infrastructure", ok, stranger, kNow + 1).code == ErrorCode::SignatureInvalid);
+  CHECK(call("manage_infrastructure", ok, agent, kNow + 4000).code == ErrorCode::WarrantExpired);
+  // Bytes in, same decision; and headers in.
+  const Bytes stack = encode_stack(chain);
+  CHECK(az.check(stack, ToolCall{"manage_infrastructure", ok, sign(w, agent, "manage_infrastructure", ok, kNow)}, kNow)
+            .allowed);
+  CHECK(az.check_headers(headers(w, agent, "manage_infrastructure", ok, kNow), "manage_infrastructure", ok, kNow)
+            .allowed);
+  Headers no_pop{{"X-Tenuo-Warrant", headers(w, agent, "manage_infrastructure", ok, kNow).at("X-Tenuo-Warrant")}};
+  CHECK(az.check_headers(no_pop, "manage_infrastructure", ok, kNow).code == ErrorCode::SignatureInvalid);
+  CHECK(az.check_headers({}, "manage_infrastructure", ok, kNow).code == ErrorCode::InvalidInput);
+
+  AuthorizerOptions other;
+  other.roots.keys = {stranger.public_key()};
+  CHECK((*Authorizer::create(other))->check(chain, ToolCall{"manage_infrastructure", ok, sign(w, agent, "manage_infrastructure", ok, kNow)}, kNow).code ==
+        ErrorCode::UntrustedRoot);
+
+  // Revocation while other threads check.
+  std::thread t([&] {
+    for (int i = 0; i < 50; ++i) (void)call("manage_infrastructure", ok, agent, kNow + 1);
+  });
+  (*authz)->revoke(w.id_text());
+  t.join();
+  CHECK(call("manage_infrastructure", ok, agent, kNow + 1).code == ErrorCode::WarrantRevoked);
+  (*authz)->set_revoked({});
+  CHECK(call("manage_infrastructure", ok, agent, kNow + 1).allowed);
+}
+
+TEST_CASE("guard: audit logs and allows, enforce refuses; records use the audit-log format") {
+  const SigningKey issuer = fresh();
+  std::vector<AuditRecord> records;
+  const auto make = [&](EnforcementMode mode) {
+    return Config::create({.issuer_key = issuer.clone(SecretAccess{}),
+                           .mode = mode,
+                           .trusted_roots = {issuer.public_key()},
+                           .audit_sink = [&records](const AuditRecord& r) { records.push_back(r); }})
+        .value();
+  };
+  int calls = 0;
+  const auto fn = [&calls](const Object& a) {
+    ++calls;
+    return Value::object(a).find("path")->as_string();
+  };
+  const Object tmp = make_args({{"path", "/tmp/test.txt"}});
+  const Object etc = make_args({{"path", "/etc/passwd"}});
+  const std::vector<Capability> caps{Capability("delete_file", {{"path", Subpath("/tmp")}})};
+
+  SUBCASE("audit") {
+    const Config cfg = make(EnforcementMode::Audit);
+    auto del = guard(cfg, "delete_file", fn);
+    WarrantScope scope(cfg, caps);
+    REQUIRE(scope.ok());
+    auto a = del(tmp);
+    REQUIRE(a.has_value());
+    CHECK(*a == "/tmp/test.txt");
+    auto b = del(etc);
+    REQUIRE(b.has_value());  // violation let through
+    CHECK(calls == 2);
+    REQUIRE(records.size() == 2);
+    CHECK(records[0].decision == AuditDecision::Allow);
+    CHECK(records[1].decision == AuditDecision::Deny);
+    CHECK_FALSE(records[1].enforced);
+    REQUIRE(records[1].error.has_value());
+    CHECK(records[1].error->code == ErrorCode::ConstraintViolation);
+    CHECK(records[1].mode == EnforcementMode::Audit);
+    CHECK(records[1].warrant_id == scope.warrant()->id_text());
+    // Same format as `tenuo verify --audit-log`: the line parses back to the record.
+    auto parsed = parse_audit_line(to_json_line(records[1]));
+    REQUIRE(parsed.has_value());
+    CHECK(*parsed == records[1]);
+  }
+  SUBCASE("enforce") {
+    const Config cfg = make(EnforcementMode::Enforce);
+    auto del = guard(cfg, "delete_file", fn);
+    WarrantScope scope(cfg, caps);
+    CHECK(del(tmp).has_value());
+    auto b = del(etc);
+    REQUIRE_FALSE(b.has_value());
+    CHECK(b.error().code == ErrorCode::ConstraintViolation);
+    CHECK(calls == 1);
+    REQUIRE(records.size() == 2);
+    CHECK(records[1].enforced);
+  }
+  SUBCASE("permissive: denial let through, recorded as not enforced") {
+    const Config cfg = make(EnforcementMode::Permissive);
+    CHECK_FALSE(cfg.is_audit_mode());
+    CHECK_FALSE(cfg.should_block_violation());
+    WarrantScope scope(cfg, caps);
+    CHECK(guard(cfg, "delete_file", fn)(etc).has_value());
+    CHECK(calls == 1);
+    REQUIRE(records.size() == 1);
+    CHECK(records[0].decision == AuditDecision::Deny);
+    CHECK_FALSE(records[0].enforced);
+    CHECK(records[0].mode == EnforcementMode::Permissive);
+  }
+  SUBCASE("no scope is a denial; void functions; process configuration") {
+    reset_configuration();
+    auto del = guard("delete_file", [&calls](const Object&) { ++calls; });
+    expect_code(del(tmp), ErrorCode::InvalidInput);  // nothing configured
+    REQUIRE(configure({.issuer_key = issuer.clone(SecretAccess{}), .trusted_roots = {issuer.public_key()}}).has_value());
+    expect_code(del(tmp), ErrorCode::ToolNotAuthorized);  // no scope
+    {
+      WarrantScope scope(caps);
+      REQUIRE(scope.ok());
+      CHECK(del(tmp).has_value());
+    }
+    CHECK(calls == 1);
+    reset_configuration();
+  }
+  SUBCASE("audit log file readable by parse_audit_line") {
+    const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
+                             "/tenuo_api_test_" + std::to_string(::getpid()) + ".jsonl";
+    ::unlink(path.c_str());
+    const Config cfg = Config::create({.issuer_key = issuer.clone(SecretAccess{}),
+                                       .mode = EnforcementMode::Audit,
+                                       .trusted_roots = {issuer.public_key()},
+                                       .audit_log = path})
+                           .value();
+    WarrantScope scope(cfg, caps);
+    (void)guard(cfg, "delete_file", fn)(etc);
+    std::vector<AuditRecord> lines;
+    REQUIRE(for_each_line(path, [&](std::size_t, std::string_view l) {
+              auto r = parse_audit_line(l);
+              REQUIRE(r.has_value());
+              lines.push_back(*r);
+              return true;
+            }).has_value());
+    ::unlink(path.c_str());
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].error->code == ErrorCode::ConstraintViolation);
+    CHECK(lines[0].chain.has_value());
+    CHECK(lines[0].pop.has_value());
+  }
+}
+
+TEST_CASE("WarrantScope: nests by attenuation, restores on exit, is thread-local") {
+  const SigningKey issuer = fresh();
+  const Config cfg = Config::create({.issuer_key = issuer.clone(SecretAccess{}),
+                                     .trusted_roots = {issuer.public_key()}})
+                         .value();
+  CHECK(current_scope() == nullptr);
+  {
+    WarrantScope outer(cfg, {Capability("delete_file", {{"path", Subpath("/tmp")}})});
+    REQUIRE(outer.ok());
+    CHECK(current_warrant() == outer.warrant());
+    CHECK(outer.chain().size() == 1);
+    {
+      WarrantScope inner(cfg, {Capability("delete_file", {{"path", Subpath("/tmp/a")}})}, 60s);
+      REQUIRE_MESSAGE(inner.ok(), inner.error()->message);
+      CHECK(current_warrant() == inner.warrant());
+      REQUIRE(inner.chain().size() == 2);
+      CHECK(inner.warrant()->payload().parent_hash == outer.warrant()->payload_hash());
+      auto del = guard(cfg, "delete_file", [](const Object&) {});
+      CHECK(del(make_args({{"path", "/tmp/a/x"}})).has_value());
+      CHECK(del(make_args({{"path", "/tmp/b"}})).error().code == ErrorCode::ConstraintViolation);
+
+      // Other threads do not see this thread's scopes.
+      const WarrantScope* seen = &inner;
+      std::thread([&seen] { seen = current_scope(); }).join();
+      CHECK(seen == nullptr);
+    }
+    CHECK(current_warrant() == outer.warrant());
+    {
+      // A nested scope cannot widen: it fails and makes no warrant current.
+      WarrantScope wider(cfg, {Capability("delete_file", {{"path", Subpath("/")}})});
+      CHECK_FALSE(wider.ok());
+      CHECK(current_warrant() == nullptr);
+      auto del = guard(cfg, "delete_file", [](const Object&) {});
+      CHECK(del(make_args({{"path", "/tmp/x"}})).error().code == ErrorCode::ToolNotAuthorized);
+    }
+    CHECK(current_warrant() == outer.warrant());
+  }
+  CHECK(current_scope() == nullptr);
+  // Without an issuer key nothing can be minted.
+  const Config verifier = Config::create({.trusted_roots = {issuer.public_key()}}).value();
+  WarrantScope none(verifier, {Capability("x")});
+  CHECK_FALSE(none.ok());
+  CHECK(none.error()->code == ErrorCode::InvalidInput);
+}
+
+}  // TEST_SUITE
