@@ -25,6 +25,7 @@ test: build
 bench: DEPS_FLAGS = --bench
 bench: build
 	@./$(BUILD)/bench/tenuo_bench_core
+	@./$(BUILD)/bench/tenuo_bench_replay
 	@bash bench/process_bench.sh $(TENUO)
 
 test-asan:
