@@ -34,6 +34,22 @@ Result<void> apply_constraint_flags(ToolMap& tools, const std::vector<std::strin
   return {};
 }
 
+Result<void> parse_lifetime(const std::string& ttl_flag, const std::string& expires_flag,
+                            std::optional<std::uint64_t>& ttl, std::optional<std::uint64_t>& expires_at) {
+  if (!ttl_flag.empty() && !expires_flag.empty())
+    return fail(ErrorCode::InvalidInput, "use either --ttl or --expires-at, not both");
+  if (!ttl_flag.empty()) {
+    TENUO_TRY_ASSIGN(std::uint64_t t, parse_duration(ttl_flag));
+    ttl = t;
+  }
+  if (!expires_flag.empty()) {
+    TENUO_TRY_ASSIGN(std::int64_t e, parse_time(expires_flag));
+    if (e <= 0) return fail(ErrorCode::InvalidInput, "--expires-at must be after 1970");
+    expires_at = static_cast<std::uint64_t>(e);
+  }
+  return {};
+}
+
 Result<std::uint8_t> parse_clearance(std::string_view s) {
   std::string l(s);
   std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });

@@ -68,6 +68,10 @@ int report_internal(const std::exception& e, bool json);
 
 // Applies `-c [TOOL.]ARG=TYPE:VALUE` flags to `tools` (capabilities.cpp).
 [[nodiscard]] Result<void> apply_constraint_flags(ToolMap& tools, const std::vector<std::string>& specs);
+// --ttl / --expires-at (at most one) into `ttl` / `expires_at`. Errors: InvalidInput.
+[[nodiscard]] Result<void> parse_lifetime(const std::string& ttl_flag, const std::string& expires_flag,
+                                          std::optional<std::uint64_t>& ttl,
+                                          std::optional<std::uint64_t>& expires_at);
 // Clearance names (untrusted … system) or 0..255.
 [[nodiscard]] Result<std::uint8_t> parse_clearance(std::string_view s);
 // Writes `chain` in `format` (b64|pem|tenuo|json) to `out` ("" = stdout).

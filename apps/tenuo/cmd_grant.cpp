@@ -109,17 +109,7 @@ Result<int> run_grant(const GrantCmd& o) {
     req.holder = h;
   }
   TENUO_TRY_ASSIGN(req.tools, child_tools(parent.payload(), o));
-  if (!o.ttl.empty() && !o.expires_at.empty())
-    return fail(ErrorCode::InvalidInput, "use either --ttl or --expires-at, not both");
-  if (!o.ttl.empty()) {
-    TENUO_TRY_ASSIGN(std::uint64_t ttl, parse_duration(o.ttl));
-    req.ttl = ttl;
-  }
-  if (!o.expires_at.empty()) {
-    TENUO_TRY_ASSIGN(std::int64_t e, parse_time(o.expires_at));
-    if (e <= 0) return fail(ErrorCode::InvalidInput, "--expires-at must be after 1970");
-    req.expires_at = static_cast<std::uint64_t>(e);
-  }
+  TENUO_TRY(parse_lifetime(o.ttl, o.expires_at, req.ttl, req.expires_at));
   if (o.max_depth >= 0) {
     if (o.max_depth > 255) return fail(ErrorCode::InvalidInput, "--max-depth is outside 0..255");
     req.max_depth = static_cast<std::uint8_t>(o.max_depth);
