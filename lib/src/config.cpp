@@ -106,8 +106,11 @@ Result<PublicKey> public_key_for(std::string_view id) {
   auto name = key_var(id);
   auto text = env(name.c_str());
   if (!text) return fail(ErrorCode::InvalidInput, name + " is not set");
-  // A named key may hold either half: a public key, or a secret whose public half is wanted.
-  if (auto pk = PublicKey::parse(*text)) return pk;
+  // A named key holds a signing key (as the Temporal integration stores them); its public
+  // half is wanted. 32 raw bytes in hex or base64 could read as either half, so only an
+  // explicit SPKI PEM block is taken as a public key; anything else is parsed as a secret
+  // (as `tenuo env` reads TENUO_KEY_<ID>).
+  if (text->find("-----BEGIN PUBLIC KEY-----") != std::string::npos) return PublicKey::parse(*text);
   TENUO_TRY_ASSIGN(auto sk, SigningKey::parse(*text));
   return sk.public_key();
 }

@@ -88,6 +88,19 @@ TEST_CASE("keys: generate, from_env (hex, base64, PEM), TENUO_KEY_<id>, text rou
   env.set("TENUO_KEY_worker1", k.seed_base64(SecretAccess{}));
   CHECK(signing_key_for("worker1")->public_key() == k.public_key());
   CHECK(public_key_for("worker1").value() == k.public_key());
+  // A seed whose 32 bytes also decode as a curve point (about half of all seeds) is still
+  // read as a secret: the named key's public half, never the seed bytes as a public key.
+  for (int i = 0; i < 64; ++i) {
+    const SigningKey s = fresh();
+    if (!PublicKey::from_bytes(s.expose_secret_bytes(SecretAccess{}))) continue;
+    env.set("TENUO_KEY_worker2", s.seed_base64(SecretAccess{}));
+    CHECK(public_key_for("worker2").value() == s.public_key());
+    env.set("TENUO_KEY_worker2", s.seed_hex(SecretAccess{}));
+    CHECK(public_key_for("worker2").value() == s.public_key());
+  }
+  env.set("TENUO_KEY_worker3", k.public_key().to_pem());
+  CHECK(public_key_for("worker3").value() == k.public_key());
+  expect_code(signing_key_for("worker3"), ErrorCode::InvalidInput);
   expect_code(signing_key_for("nobody"), ErrorCode::InvalidInput);
   env.set("TENUO_API_TEST_KEY", "not a key");
   expect_code(SigningKey::from_env("TENUO_API_TEST_KEY"), ErrorCode::InvalidInput);
