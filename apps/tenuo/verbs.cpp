@@ -1,4 +1,5 @@
 #include "cli.hpp"
+#include "output.hpp"
 
 namespace tenuo::cli {
 
@@ -15,6 +16,9 @@ void add_all(CLI::App& app, Pending& pending) {
   add_inspect(app, pending);
   add_env(app, pending);
   add_doctor(app, pending);
+  // --color and --quiet are accepted before and after the verb, and listed in every --help.
+  add_output_flags(app);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) add_output_flags(*sub);
 }
 
 }  // namespace tenuo::cli
