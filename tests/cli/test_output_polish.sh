@@ -197,6 +197,36 @@ assert width(head[: head.index("why")]) == width(row[: row.index(reason)]), (hea
 EOF
 done
 
+# ... and the per-tool table of audit-replay, with a tool name wider than the default column
+"$TENUO" mint --key "$ROOT" --holder "$WORKER_PUB" --tool read_file --tool 'データ読み込みツール名前空間' \
+  -c path=subpath:/data --at $T0 --ttl 1d > wide.b64 2>/dev/null || fail "mint (wide tool name)"
+for t in read_file 'データ読み込みツール名前空間'; do
+  for p in /data/a /etc/b; do
+    "$TENUO" verify --warrant @wide.b64 --trusted-root "$ROOT_PUB" --tool "$t" --args "{\"path\":\"$p\"}" \
+      --no-pop --at $NOW --mode audit --audit-log audit.jsonl -q > /dev/null 2>&1 || fail "verify into the audit log"
+  done
+done
+expect_rc 0 "$TENUO" audit-replay audit.jsonl --trusted-root "$ROOT_PUB" --fail-on none
+/usr/bin/python3 - out.txt <<'EOF' || fail "audit-replay tables misaligned by display width"
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in s)
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+i = next(k for k, l in enumerate(lines) if l.startswith("  tool "))
+rows = []
+for l in lines[i + 1:]:
+    if l.startswith("  (drift+"):
+        break
+    rows.append(l)
+assert len(rows) == 2 and any("データ" in r for r in rows), rows
+# right-aligned count columns: every row ends in the header's column
+assert all(width(r) == width(lines[i]) for r in rows), [lines[i]] + rows
+k = lines.index("  top denied tool / argument")
+tops = [l for l in lines[k + 1:k + 3] if l.startswith("    ")]
+assert len(tops) == 2 and width(tops[0]) == width(tops[1]), tops
+EOF
+
 # ---- a pseudo-terminal: colour in auto, and what turns it off; the progress bar and --quiet
 pty() {  # pty FILE CMD... : runs CMD under a pseudo-terminal (stdout+stderr into FILE)
   local file=$1; shift
