@@ -383,7 +383,8 @@ Result<int> run_audit_replay(const AuditReplayCmd& o) {
       print_json(doc);
     }
   } else {
-    const std::string text = human_summary(summary, at_text, fail_on, failed, o.show);
+    // Tool names and reasons come from the logs: terminal_safe keeps them from driving the terminal.
+    const std::string text = terminal_safe(human_summary(summary, at_text, fail_on, failed, o.show));
     std::fwrite(text.data(), 1, text.size(), stdout);
   }
   if (!summary.receipt_chains_ok())

@@ -62,13 +62,13 @@ Result<int> run_inspect(const InspectCmd& o) {
       s += '\n';
       s += warrant_text(chain[i], "  ");
     }
-    std::fputs(s.c_str(), stdout);
+    std::fputs(terminal_safe(s).c_str(), stdout);  // the warrant is untrusted
   }
   if (!o.roots.empty()) {
     if (verified)
       info(fmt::format("{} against the trusted roots\n", paint(Stream::Err, Style::StrongGood, "tenuo: verified")));
     else
-      std::fputs(fmt::format("{} {} [{} {}]\n", paint(Stream::Err, Style::StrongBad, "tenuo: NOT valid:"), verdict->message, static_cast<int>(verdict->code),
+      std::fputs(fmt::format("{} {} [{} {}]\n", paint(Stream::Err, Style::StrongBad, "tenuo: NOT valid:"), terminal_safe(verdict->message), static_cast<int>(verdict->code),
                              name(verdict->code))
                      .c_str(),
                  stderr);

@@ -61,7 +61,7 @@ void precheck(std::span<const Warrant> chain, std::span<const PublicKey> roots, 
   info(fmt::format("{} this call would be denied{}: {} [{} {}] (signed anyway; --no-precheck silences "
                    "this)\n",
                    paint(Stream::Err, Style::StrongWarn, "tenuo: warning:"),
-                   roots.empty() ? " (leaf checked alone: no trusted root given)" : "", msg,
+                   roots.empty() ? " (leaf checked alone: no trusted root given)" : "", terminal_safe(msg),
                    static_cast<int>(v.error->code), name(v.error->code)));
 }
 

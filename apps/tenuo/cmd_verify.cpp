@@ -335,7 +335,7 @@ void print_text(const Context& ctx, const Presented& in, const Verdict& v, bool 
     line = fmt::format("{} (not enforced: {} mode): {} [{} {}]\n", paint(Stream::Out, Style::StrongBad, "deny"),
                        mode_name(ctx.mode), one_line(v.error->message),
                        static_cast<int>(v.error->code), name(v.error->code));
-  std::fputs(line.c_str(), stdout);
+  std::fputs(terminal_safe(line).c_str(), stdout);
 }
 
 Result<int> run_verify(const VerifyCmd& o) {
@@ -392,7 +392,7 @@ Result<int> run_verify(const VerifyCmd& o) {
   if (!enforced) {
     // The audit-mode record of the violation (CLI.md §2 verify): printed also with --quiet.
     std::fputs(fmt::format("{} {} [{} {}]\n", paint(Stream::Err, Style::StrongWarn, "tenuo: audit: would deny:"),
-                           one_line(v.error->message),
+                           terminal_safe(one_line(v.error->message)),
                            static_cast<int>(v.error->code), name(v.error->code))
                    .c_str(),
                stderr);

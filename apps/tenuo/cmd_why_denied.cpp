@@ -172,7 +172,7 @@ Result<int> run_why(const WhyCmd& o) {
     if (!roots) j["note"] = "no trusted root given: trust was not checked";
     print_json(j);
   } else {
-    std::fputs(to_text(d, o, id, chain.size()).c_str(), stdout);
+    std::fputs(terminal_safe(to_text(d, o, id, chain.size())).c_str(), stdout);
     if (!roots) info("tenuo: note: no trusted root given (--trusted-root or TENUO_TRUSTED_ROOTS): trust was not checked\n");
   }
   return denied ? kExitDenied : kExitOk;

@@ -2,6 +2,8 @@
 // honour NO_COLOR and --color=never; progress bars on stderr only when it is a TTY).
 #include "output.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -83,6 +85,44 @@ std::string paint(Stream s, Style style, std::string_view text) {
 void info(std::string_view line) {
   if (output_settings().quiet) return;
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+std::string terminal_safe(std::string_view text) {
+  static constexpr std::string_view kSgr[] = {"\033[0m",    "\033[1m",    "\033[2m",    "\033[31m",
+                                              "\033[32m",   "\033[33m",   "\033[1;31m", "\033[1;32m",
+                                              "\033[1;33m"};
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b == 0x1B) {
+      bool ours = false;
+      for (const auto sgr : kSgr)
+        if (text.substr(i).starts_with(sgr)) {
+          out += sgr;
+          i += sgr.size() - 1;
+          ours = true;
+          break;
+        }
+      if (!ours) out += "\\x1b";
+      continue;
+    }
+    if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7F) {
+      out += fmt::format("\\x{:02x}", b);
+      continue;
+    }
+    // C1 controls (U+0080..U+009F), UTF-8 encoded as C2 80..C2 9F: CSI and OSC in 8-bit form.
+    if (b == 0xC2 && i + 1 < text.size()) {
+      const auto n = static_cast<unsigned char>(text[i + 1]);
+      if (n >= 0x80 && n <= 0x9F) {
+        out += fmt::format("\\u{:04x}", n);
+        ++i;
+        continue;
+      }
+    }
+    out += static_cast<char>(b);
+  }
+  return out;
 }
 
 namespace {

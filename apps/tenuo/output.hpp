@@ -42,6 +42,12 @@ void add_output_flags(CLI::App& app);
 // `line` should end with '\n'. Errors and findings do not go through here.
 void info(std::string_view line);
 
+// `text` safe to show on a terminal: control characters other than \n and \t become \xNN (C0,
+// DEL) or \u00NN (C1), and so does every escape sequence except the SGR colours of paint().
+// Untrusted strings (tool names, arguments, ids from a warrant) then cannot move the cursor,
+// retitle the window or reprogram the terminal. Human text only; JSON escapes on its own.
+[[nodiscard]] std::string terminal_safe(std::string_view text);
+
 // Terminal columns taken by UTF-8 `text` (wide East Asian characters count 2, combining marks
 // and controls 0, an invalid byte 1).
 [[nodiscard]] std::size_t display_width(std::string_view text);

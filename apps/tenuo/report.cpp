@@ -41,7 +41,7 @@ int report(const Error& e, bool json, bool decode_only) {
   for (auto& ch : msg)
     if (ch == '\n' || ch == '\r') ch = ' ';
   // Printed also with --quiet: errors are never informational.
-  std::fputs(fmt::format("{} {} [{} {}]\n", paint(Stream::Err, Style::StrongBad, "tenuo: error:"), msg,
+  std::fputs(fmt::format("{} {} [{} {}]\n", paint(Stream::Err, Style::StrongBad, "tenuo: error:"), terminal_safe(msg),
                          static_cast<int>(e.code), name(e.code))
                  .c_str(),
              stderr);

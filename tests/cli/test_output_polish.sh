@@ -227,6 +227,31 @@ tops = [l for l in lines[k + 1:k + 3] if l.startswith("    ")]
 assert len(tops) == 2 and width(tops[0]) == width(tops[1]), tops
 EOF
 
+# ---- untrusted strings cannot drive the terminal: control characters and escape sequences
+# from a warrant or a call are shown as \xNN / \u00NN; only our own SGR colours remain
+EVIL=$'evil\e]0;pwned\a\e[2J\xc2\x9b'
+"$TENUO" mint --key "$ROOT" --holder "$WORKER_PUB" --tool "$EVIL" --at $T0 --ttl 1d > evil.b64 2>/dev/null \
+  || fail "mint (tool name with control characters)"
+# only_sgr FILE: every ESC in FILE starts one of the SGR sequences tenuo writes
+only_sgr() { ! LC_ALL=C grep -aP '\e(?!\[(0|1|2|31|32|33|1;31|1;32|1;33)m)' "$1" >/dev/null; }
+expect_rc 0 "$TENUO" inspect @evil.b64 --color=always
+only_sgr out.txt || fail "inspect passed a raw escape sequence through: $(od -c out.txt | grep -m3 033)"
+grep -qF 'evil\x1b]0;pwned\x07\x1b[2J\u009b' out.txt || fail "inspect: escaped tool name expected"
+expect_rc 0 "$TENUO" inspect @evil.b64
+has_esc out.txt && fail "inspect --color=never-by-pipe printed an escape"
+expect_rc 0 "$TENUO" why-denied --warrant @evil.b64 --trusted-root "$ROOT_PUB" --tool "$EVIL" --args '{"a":1}' \
+  --at $NOW --color=always
+only_sgr out.txt || fail "why-denied passed a raw escape sequence through"
+expect_rc 1 "$TENUO" verify --warrant @w.b64 --trusted-root "$ROOT_PUB" --tool "$EVIL" --no-pop --at $NOW
+has_esc err.txt && fail "the error message passed a raw escape through"
+grep -qF 'evil\x1b]0;pwned' err.txt || fail "error message: escaped tool name expected: $(cat err.txt)"
+expect_rc 0 "$TENUO" verify --warrant @w.b64 --trusted-root "$ROOT_PUB" --tool "$EVIL" --no-pop --at $NOW --mode audit
+has_esc out.txt && fail "audit verdict passed a raw escape through"
+has_esc err.txt && fail "audit finding passed a raw escape through"
+# JSON keeps the exact string (JSON escapes control characters itself)
+expect_rc 0 "$TENUO" inspect @evil.b64 --json
+jq -e --arg t "$EVIL" '.warrant.tools | has($t)' out.txt >/dev/null || fail "inspect --json must keep the exact tool name"
+
 # ---- a pseudo-terminal: colour in auto, and what turns it off; the progress bar and --quiet
 pty() {  # pty FILE CMD... : runs CMD under a pseudo-terminal (stdout+stderr into FILE)
   local file=$1; shift
