@@ -4,7 +4,11 @@
 
 _tenuo_verbs="keygen pubkey mint grant sign verify why-denied audit-replay inspect env doctor"
 
+# Flags of every verb and of the top level (before or after the verb).
+_tenuo_global_flags="--color --quiet -q"
+
 _tenuo_flags() {
+  echo "$_tenuo_global_flags"
   case "$1" in
     "") echo "--help -h --version -V" ;;
     keygen) echo "--help --out-dir --force --format" ;;
@@ -22,7 +26,7 @@ _tenuo_flags() {
                   --srl-min-version --audit-log --receipt-key --receipt-log --request-id --headers
                   --meta --json" ;;
     why-denied) echo "--help --warrant -w --tool -t --args -a --trusted-root -r --signature -s --at
-                      --revoked --pop-windows --json --color" ;;
+                      --revoked --pop-windows --json" ;;
     audit-replay) echo "--help --trusted-root -r --warrants --against --at --format --json --jsonl
                         --fail-on --threads --authorizer --pop-windows --show --no-progress" ;;
     inspect) echo "--help --json --chain --trusted-root --at" ;;
@@ -62,7 +66,7 @@ _tenuo_values() {
 _tenuo_takes_value() {
   case "$1" in
     --force|--dry-run|--diff|--no-precheck|--no-pop|--strict-session|--json|--jsonl|--chain|\
-    --no-progress|--help|-h|--version|-V) return 1 ;;
+    --no-progress|--quiet|-q|--help|-h|--version|-V) return 1 ;;
     -*) return 0 ;;
   esac
   return 1
@@ -91,7 +95,11 @@ _tenuo() {
   done
 
   if [[ -z $verb ]]; then
-    if [[ $cur == -* ]]; then
+    if [[ $cur == --color=* ]]; then
+      COMPREPLY=($(compgen -P "--color=" -W "auto always never" -- "${cur#--color=}"))
+    elif [[ $prev == --color ]]; then
+      COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+    elif [[ $cur == -* ]]; then
       COMPREPLY=($(compgen -W "$(_tenuo_flags "")" -- "$cur"))
     else
       COMPREPLY=($(compgen -W "$_tenuo_verbs" -- "$cur"))

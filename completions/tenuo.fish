@@ -37,6 +37,10 @@ for v in $__tenuo_verbs
     complete -c tenuo -n "__fish_seen_subcommand_from $v" -s h -l help -d 'Print help and exit'
 end
 
+# Output flags, before or after the verb.
+complete -c tenuo -l color -x -a 'auto always never' -d 'Colour: auto, always, never'
+complete -c tenuo -s q -l quiet -d 'No notes, warnings or progress on stderr'
+
 # keygen
 complete -c tenuo -n "__fish_seen_subcommand_from keygen" -l out-dir -x -a '(__fish_complete_directories)' -d 'Directory for NAME.key / NAME.pub'
 complete -c tenuo -n "__fish_seen_subcommand_from keygen" -l force -d 'Overwrite existing key files'
@@ -140,7 +144,6 @@ complete -c tenuo -n $c -l at -x -d 'Evaluation instant'
 complete -c tenuo -n $c -l revoked -x -d 'Revoked warrant id'
 complete -c tenuo -n $c -l pop-windows -x -a '2 3 4 5 6 7 8 9 10' -d 'PoP windows'
 complete -c tenuo -n $c -l json -d 'One JSON document'
-complete -c tenuo -n $c -l color -x -a 'auto always never' -d 'Colour'
 
 # audit-replay
 set -l c "__fish_seen_subcommand_from audit-replay"

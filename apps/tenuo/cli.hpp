@@ -91,5 +91,7 @@ void add_inspect(CLI::App& app, Pending& pending);
 void add_env(CLI::App& app, Pending& pending);
 void add_doctor(CLI::App& app, Pending& pending);
 void add_all(CLI::App& app, Pending& pending);
+// Only the verb named on the command line, or add_all() when none is (see verbs.cpp).
+void add_verbs_for(CLI::App& app, Pending& pending, int argc, const char* const* argv);
 
 }  // namespace tenuo::cli

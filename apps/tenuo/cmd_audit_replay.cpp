@@ -1,6 +1,7 @@
 // tenuo audit-replay: what would enforcement have done? (CLI.md §2 audit-replay)
 // The library (replay.hpp) decides and aggregates; this file maps flags and prints.
 #include "cli.hpp"
+#include "output.hpp"
 #include "render.hpp"
 
 #include <tenuo/replay.hpp>
@@ -143,39 +144,56 @@ std::string human_summary(const ReplaySummary& s, const std::string& at_text, Fa
                    thousands(s.records()), s.inputs.size(), at_text));
   line("");
   auto count = [&](ReplayOutcome o) { return s.outcomes[static_cast<std::size_t>(o)]; };
-  line(fmt::format("  {:<24}{:>12}", "outcome", "records"));
-  line(fmt::format("  {:<24}{:>12}", "consistent allow", thousands(count(ReplayOutcome::ConsistentAllow))));
-  line(fmt::format("  {:<24}{:>12}", "consistent deny", thousands(count(ReplayOutcome::ConsistentDeny))));
-  line(fmt::format("  {:<24}{:>12}", "drift allow -> deny", thousands(count(ReplayOutcome::DriftAllowToDeny))));
-  line(fmt::format("  {:<24}{:>12}", "drift deny -> allow", thousands(count(ReplayOutcome::DriftDenyToAllow))));
-  line(fmt::format("  {:<24}{:>12}", "undecidable", thousands(count(ReplayOutcome::Undecidable))));
-  for (const auto& [k, n] : s.undecidable) line(fmt::format("    {:<22}{:>12}", undecidable_name(k), thousands(n)));
-  line(fmt::format("  {:<24}{:>12}", "malformed lines", thousands(count(ReplayOutcome::Malformed))));
+  // Columns are sized by display width (tool names and arguments may be any Unicode); the
+  // historical widths are the minimum, so short reports look as they always did.
+  auto row = [&](std::string_view label, std::size_t label_w, std::uint64_t n, std::size_t num_w) {
+    return pad_right(label, label_w) + pad_left(thousands(n), num_w);
+  };
+  line(fmt::format("  {}{}", pad_right("outcome", 24), pad_left("records", 12)));
+  line("  " + row("consistent allow", 24, count(ReplayOutcome::ConsistentAllow), 12));
+  line("  " + row("consistent deny", 24, count(ReplayOutcome::ConsistentDeny), 12));
+  line("  " + row("drift allow -> deny", 24, count(ReplayOutcome::DriftAllowToDeny), 12));
+  line("  " + row("drift deny -> allow", 24, count(ReplayOutcome::DriftDenyToAllow), 12));
+  line("  " + row("undecidable", 24, count(ReplayOutcome::Undecidable), 12));
+  for (const auto& [k, n] : s.undecidable) line("    " + row(undecidable_name(k), 22, n, 12));
+  line("  " + row("malformed lines", 24, count(ReplayOutcome::Malformed), 12));
 
   if (!s.by_tool.empty()) {
     line("");
-    line(fmt::format("  {:<24}{:>10}{:>10}{:>10}{:>10}{:>12}", "tool", "allow", "deny", "drift+", "drift-", "undecidable"));
+    std::size_t wt = 24;
+    for (const auto& [t, st] : s.by_tool) wt = std::max(wt, display_width(t) + 2);
+    line(fmt::format("  {}{}{}{}{}{}", pad_right("tool", wt), pad_left("allow", 10), pad_left("deny", 10),
+                     pad_left("drift+", 10), pad_left("drift-", 10), pad_left("undecidable", 12)));
     for (const auto& [t, st] : s.by_tool) {
-      auto c = [&](ReplayOutcome o) { return thousands(st.outcomes[static_cast<std::size_t>(o)]); };
-      line(fmt::format("  {:<24}{:>10}{:>10}{:>10}{:>10}{:>12}", t, c(ReplayOutcome::ConsistentAllow),
-                       c(ReplayOutcome::ConsistentDeny), c(ReplayOutcome::DriftAllowToDeny),
-                       c(ReplayOutcome::DriftDenyToAllow), c(ReplayOutcome::Undecidable)));
+      auto c = [&](ReplayOutcome o, std::size_t w) { return pad_left(thousands(st.outcomes[static_cast<std::size_t>(o)]), w); };
+      line(fmt::format("  {}{}{}{}{}{}", pad_right(t, wt), c(ReplayOutcome::ConsistentAllow, 10),
+                       c(ReplayOutcome::ConsistentDeny, 10), c(ReplayOutcome::DriftAllowToDeny, 10),
+                       c(ReplayOutcome::DriftDenyToAllow, 10), c(ReplayOutcome::Undecidable, 12)));
     }
     line("  (drift+ = recorded allow, replay deny; drift- = recorded deny, replay allow)");
   }
   if (!s.by_code.empty()) {
     line("");
     line("  replay denials by code");
-    for (const auto& [c, n] : s.by_code)
-      line(fmt::format("    {:<34}{:>10}", fmt::format("{} {}", static_cast<int>(c), name(c)), thousands(n)));
+    std::vector<std::string> labels;
+    std::size_t wl = 34;
+    for (const auto& [c, n] : s.by_code) {
+      labels.push_back(fmt::format("{} {}", static_cast<int>(c), name(c)));
+      wl = std::max(wl, display_width(labels.back()) + 2);
+    }
+    std::size_t i = 0;
+    for (const auto& [c, n] : s.by_code) line("    " + row(labels[i++], wl, n, 10));
   }
   if (!s.top_denied.empty()) {
     line("");
     line("  top denied tool / argument");
-    for (const auto& p : s.top_denied)
-      line(fmt::format("    {:<34}{:>10}", fmt::format("{} / {}", p.tool.empty() ? "(none)" : p.tool,
-                                                      p.argument.empty() ? "-" : p.argument),
-                       thousands(p.count)));
+    std::vector<std::string> labels;
+    std::size_t wl = 34;
+    for (const auto& p : s.top_denied) {
+      labels.push_back(fmt::format("{} / {}", p.tool.empty() ? "(none)" : p.tool, p.argument.empty() ? "-" : p.argument));
+      wl = std::max(wl, display_width(labels.back()) + 2);
+    }
+    for (std::size_t i = 0; i < s.top_denied.size(); ++i) line("    " + row(labels[i], wl, s.top_denied[i].count, 10));
   }
   auto shown = [&](std::size_t n) { return std::min(n, show); };
   if (!s.drifts.empty()) {
@@ -215,7 +233,8 @@ std::string human_summary(const ReplaySummary& s, const std::string& at_text, Fa
     line("receipt chains");
     for (const auto& c : s.receipt_chains) {
       line(fmt::format("  {}: {} receipt(s), {} signer(s): {}", s.inputs[c.input], thousands(c.report.receipts),
-                       c.report.signers, c.report.ok() ? "intact" : "BROKEN OR FORGED"));
+                       c.report.signers,
+                       c.report.ok() ? std::string("intact") : paint(Stream::Out, Style::StrongBad, "BROKEN OR FORGED")));
       for (const auto& i : c.report.issues) {
         static constexpr const char* kKinds[] = {"malformed", "FORGED",        "BREAK (receipt removed)", "REORDERED",
                                                  "DUPLICATE", "unknown signer", "unchained",               "empty"};
@@ -283,7 +302,7 @@ Result<int> run_audit_replay(const AuditReplayCmd& o) {
     if (!mode) return fail(ErrorCode::InvalidInput, fmt::format("TENUO_MODE must be enforce, audit or permissive, not '{}'", m));
     if (*mode != EnforcementMode::Enforce) {
       fail_on = FailOn::None;
-      std::fputs(fmt::format("tenuo: TENUO_MODE={}: findings are reported but do not fail (exit 0)\n", m).c_str(), stderr);
+      info(fmt::format("tenuo: TENUO_MODE={}: findings are reported but do not fail (exit 0)\n", m));
     }
   }
 
@@ -303,7 +322,7 @@ Result<int> run_audit_replay(const AuditReplayCmd& o) {
 
   std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"-"} : o.files;
   if (std::find(files.begin(), files.end(), "-") != files.end() && isatty(STDIN_FILENO) != 0)
-    std::fputs("tenuo: reading audit records from standard input (end with Ctrl-D)\n", stderr);
+    info("tenuo: reading audit records from standard input (end with Ctrl-D)\n");
   if (!o.against.empty()) {
     if ((o.against == "-" ) && std::find(files.begin(), files.end(), "-") != files.end())
       return fail(ErrorCode::InvalidInput, "--against - and a log on standard input cannot both use stdin");
@@ -315,7 +334,8 @@ Result<int> run_audit_replay(const AuditReplayCmd& o) {
     auto index = std::make_shared<WarrantIndex>();
     TENUO_TRY_ASSIGN(std::size_t n, index->load(o.warrants));
     (void)n;
-    for (const auto& w : index->warnings()) std::fputs(fmt::format("tenuo: warning: {}\n", w).c_str(), stderr);
+    for (const auto& w : index->warnings())
+      info(fmt::format("{} {}\n", paint(Stream::Err, Style::StrongWarn, "tenuo: warning:"), w));
     opts.warrants = std::move(index);
   }
   for (const auto& a : o.authorizers) {
@@ -334,7 +354,8 @@ Result<int> run_audit_replay(const AuditReplayCmd& o) {
   opts.max_listed = std::max<std::size_t>(o.show, 1);
 
   std::unique_ptr<ProgressBar> bar;
-  if (!o.no_progress && isatty(STDERR_FILENO) != 0) {
+  // Shared rule (output.hpp): stderr is a terminal and there is no --quiet.
+  if (!o.no_progress && progress_enabled()) {
     bar = std::make_unique<ProgressBar>();
     opts.progress = [b = bar.get()](const ReplayProgress& p) { b->update(p); };
   }
@@ -362,11 +383,14 @@ Result<int> run_audit_replay(const AuditReplayCmd& o) {
       print_json(doc);
     }
   } else {
-    const std::string text = human_summary(summary, at_text, fail_on, failed, o.show);
+    // Tool names and reasons come from the logs: terminal_safe keeps them from driving the terminal.
+    const std::string text = terminal_safe(human_summary(summary, at_text, fail_on, failed, o.show));
     std::fwrite(text.data(), 1, text.size(), stdout);
   }
   if (!summary.receipt_chains_ok())
-    std::fputs("tenuo: RECEIPT CHAIN PROBLEMS: receipts were removed, reordered, duplicated or forged (see report)\n",
+    std::fputs(fmt::format("{} receipts were removed, reordered, duplicated or forged (see report)\n",
+                           paint(Stream::Err, Style::StrongBad, "tenuo: RECEIPT CHAIN PROBLEMS:"))
+                   .c_str(),
                stderr);
   std::fflush(stdout);
   return failed ? kExitDenied : kExitOk;

@@ -2,6 +2,7 @@
 // the RFC 8032 vector, mint -> grant -> sign -> verify (allowed), denials that must be denied,
 // and clock sanity. Exit 0 when every check passes, 1 otherwise.
 #include "cli.hpp"
+#include "output.hpp"
 
 #include <tenuo/arguments.hpp>
 #include <tenuo/authorize.hpp>
@@ -262,15 +263,19 @@ Result<int> run_doctor(const DoctorCmd& o) {
     TENUO_TRY(write_output("-", doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
   } else {
     std::size_t w = 0;
-    for (const auto& c : checks) w = std::max(w, c.name.size());
+    for (const auto& c : checks) w = std::max(w, display_width(c.name));
     std::string out;
+    // Pad before painting: escape sequences take no columns.
     for (const auto& c : checks)
-      out += fmt::format("{:<4}  {:<{}}  {}\n", c.ok ? "ok" : "FAIL", c.name, w, c.detail);
+      out += fmt::format("{}  {}  {}\n",
+                         paint(Stream::Out, c.ok ? Style::Good : Style::StrongBad, pad_right(c.ok ? "ok" : "FAIL", 4)),
+                         pad_right(c.name, w), c.detail);
     out += failed == 0 ? fmt::format("all {} checks passed\n", checks.size())
                        : fmt::format("{} of {} checks FAILED\n", failed, checks.size());
     TENUO_TRY(write_output("-", out));
     if (failed != 0)
-      std::fputs(fmt::format("tenuo: error: doctor: {} check{} failed (see above)\n", failed,
+      std::fputs(fmt::format("{} doctor: {} check{} failed (see above)\n",
+                             paint(Stream::Err, Style::StrongBad, "tenuo: error:"), failed,
                              failed == 1 ? "" : "s")
                      .c_str(),
                  stderr);

@@ -1,6 +1,7 @@
 // tenuo env [--json]: the effective configuration, where each value comes from, and what is wrong
 // with it. Secrets are never printed: a key shows its type, its form and its public fingerprint.
 #include "cli.hpp"
+#include "output.hpp"
 
 #include <tenuo/limits.hpp>
 #include <tenuo/public_key.hpp>
@@ -306,16 +307,25 @@ Result<int> run_env(const EnvCmd& o) {
     TENUO_TRY(write_output("-", doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
   } else {
     std::size_t w = 0;
-    for (const auto& e : entries) w = std::max(w, e.name.size());
+    std::size_t ws = 0;
+    for (const auto& e : entries) {
+      w = std::max(w, display_width(e.name));
+      ws = std::max(ws, display_width(e.source));
+    }
     std::string out;
     for (const auto& e : entries)
-      out += fmt::format("{:<{}}  {:<7}  {}\n", e.name, w, e.source, e.value);
-    std::string diag;
-    for (const auto& e : entries)
-      for (const auto& p : e.problems)
-        diag += fmt::format("tenuo: {}: {}\n", p.severity == Severity::Error ? "error" : "warning", p.message);
+      out += fmt::format("{}  {}  {}\n", pad_right(e.name, w), pad_right(e.source, std::max<std::size_t>(ws, 7)),
+                         e.value);
     TENUO_TRY(write_output("-", out));
-    std::fputs(diag.c_str(), stderr);
+    // Errors always; warnings are informational (--quiet drops them).
+    for (const auto& e : entries)
+      for (const auto& p : e.problems) {
+        if (p.severity == Severity::Error)
+          std::fputs(fmt::format("{} {}\n", paint(Stream::Err, Style::StrongBad, "tenuo: error:"), p.message).c_str(),
+                     stderr);
+        else
+          info(fmt::format("{} {}\n", paint(Stream::Err, Style::StrongWarn, "tenuo: warning:"), p.message));
+      }
     if (errors != 0)
       std::fputs(fmt::format("tenuo: {} configuration error{}\n", errors, errors == 1 ? "" : "s").c_str(),
                  stderr);

@@ -1,4 +1,5 @@
 #include "cli.hpp"
+#include "output.hpp"
 #include "render.hpp"
 
 #include <tenuo/builder.hpp>
@@ -126,12 +127,16 @@ Result<int> run_grant(const GrantCmd& o) {
     return fail(ErrorCode::InvalidInput, fmt::format("--emit '{}': use chain or leaf", o.emit));
   if (o.dry_run) {
     TENUO_TRY_ASSIGN(Payload c, prepare_grant(parent, req, key.public_key()));
-    std::fputs(fmt::format("dry run: the grant is valid; nothing was signed\n{}", diff_text(parent.payload(), c)).c_str(),
+    std::fputs(terminal_safe(fmt::format("dry run: the grant is valid; nothing was signed\n{}",
+                                         diff_text(parent.payload(), c)))
+                   .c_str(),
                stdout);
     return kExitOk;
   }
   TENUO_TRY_ASSIGN(Warrant child, grant(parent, req, key));
-  if (o.diff) std::fputs(fmt::format("narrowed:\n{}", diff_text(parent.payload(), child.payload())).c_str(), stderr);
+  if (o.diff)
+    std::fputs(terminal_safe(fmt::format("narrowed:\n{}", diff_text(parent.payload(), child.payload()))).c_str(),
+               stderr);
   if (o.emit == "leaf") {
     chain.clear();
   }

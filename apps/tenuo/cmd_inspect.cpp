@@ -1,4 +1,5 @@
 #include "cli.hpp"
+#include "output.hpp"
 #include "render.hpp"
 
 #include <tenuo/verify.hpp>
@@ -55,25 +56,26 @@ Result<int> run_inspect(const InspectCmd& o) {
   } else {
     std::string s;
     for (std::size_t i = first; i < chain.size(); ++i) {
-      s += fmt::format("warrant {} of {}{}\n", i + 1, chain.size(),
-                       i == 0 ? " (root)" : (i + 1 == chain.size() ? " (leaf)" : ""));
+      s += paint(Stream::Out, Style::Heading,
+                 fmt::format("warrant {} of {}{}", i + 1, chain.size(),
+                             i == 0 ? " (root)" : (i + 1 == chain.size() ? " (leaf)" : "")));
+      s += '\n';
       s += warrant_text(chain[i], "  ");
     }
-    std::fputs(s.c_str(), stdout);
+    std::fputs(terminal_safe(s).c_str(), stdout);  // the warrant is untrusted
   }
   if (!o.roots.empty()) {
     if (verified)
-      std::fputs("tenuo: verified against the trusted roots\n", stderr);
+      info(fmt::format("{} against the trusted roots\n", paint(Stream::Err, Style::StrongGood, "tenuo: verified")));
     else
-      std::fputs(fmt::format("tenuo: NOT valid: {} [{} {}]\n", verdict->message, static_cast<int>(verdict->code),
+      std::fputs(fmt::format("{} {} [{} {}]\n", paint(Stream::Err, Style::StrongBad, "tenuo: NOT valid:"), terminal_safe(verdict->message), static_cast<int>(verdict->code),
                              name(verdict->code))
                      .c_str(),
                  stderr);
     return verified ? kExitOk : kExitDenied;
   }
-  std::fputs("tenuo: decoded only: signatures match their claimed issuers, but trust, chain links and "
-             "expiry were NOT verified (use --trusted-root or tenuo verify)\n",
-             stderr);
+  info("tenuo: decoded only: signatures match their claimed issuers, but trust, chain links and "
+       "expiry were NOT verified (use --trusted-root or tenuo verify)\n");
   return kExitOk;
 }
 

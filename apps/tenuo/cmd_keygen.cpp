@@ -1,5 +1,6 @@
 // tenuo keygen [NAME] [--out-dir DIR] [--force] [--format pem|base64|hex|json]
 #include "cli.hpp"
+#include "output.hpp"
 
 #include <tenuo/signing_key.hpp>
 
@@ -108,9 +109,7 @@ Result<int> run_keygen(const KeygenCmd& o) {
       out = key.to_pem(SecretAccess{});
     }
     if (::isatty(STDOUT_FILENO) != 0)
-      std::fputs("tenuo: note: printing a private key; give a NAME to write NAME.key/NAME.pub "
-                 "instead\n",
-                 stderr);
+      info("tenuo: note: printing a private key; give a NAME to write NAME.key/NAME.pub instead\n");
     TENUO_TRY(write_output("-", out));
     return kExitOk;
   }
@@ -132,8 +131,7 @@ Result<int> run_keygen(const KeygenCmd& o) {
     if (overwrite == Overwrite::No) ::unlink(key_path.c_str());  // we created it just now
     return Unexpected{std::move(r).error()};
   }
-  std::fputs(fmt::format("tenuo: wrote {} (private, mode 0600) and {}\n", key_path, pub_path).c_str(),
-             stderr);
+  info(fmt::format("tenuo: wrote {} (private, mode 0600) and {}\n", key_path, pub_path));
   if (o.format == "json") {
     auto doc = public_json(pub);
     doc["private_key_file"] = key_path;

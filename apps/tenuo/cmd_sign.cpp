@@ -14,6 +14,7 @@
 //   the leaf alone (expiry, tool, constraints). It only warns: signing still succeeds.
 #include "call.hpp"
 #include "cli.hpp"
+#include "output.hpp"
 
 #include <tenuo/encoding.hpp>
 #include <tenuo/pop.hpp>
@@ -57,12 +58,11 @@ void precheck(std::span<const Warrant> chain, std::span<const PublicKey> roots, 
   std::string msg = v.error->message;
   for (auto& ch : msg)
     if (ch == '\n' || ch == '\r') ch = ' ';
-  std::fputs(fmt::format("tenuo: warning: this call would be denied{}: {} [{} {}] (signed anyway; "
-                         "--no-precheck silences this)\n",
-                         roots.empty() ? " (leaf checked alone: no trusted root given)" : "", msg,
-                         static_cast<int>(v.error->code), name(v.error->code))
-                 .c_str(),
-             stderr);
+  info(fmt::format("{} this call would be denied{}: {} [{} {}] (signed anyway; --no-precheck silences "
+                   "this)\n",
+                   paint(Stream::Err, Style::StrongWarn, "tenuo: warning:"),
+                   roots.empty() ? " (leaf checked alone: no trusted root given)" : "", terminal_safe(msg),
+                   static_cast<int>(v.error->code), name(v.error->code)));
 }
 
 Result<int> run_sign(const SignCmd& o) {

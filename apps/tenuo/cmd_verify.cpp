@@ -24,6 +24,7 @@
 #include "call.hpp"
 #include "captured.hpp"
 #include "cli.hpp"
+#include "output.hpp"
 #include "receipt_log.hpp"
 #include "render.hpp"
 
@@ -223,10 +224,8 @@ Result<Presented> load_presented(const VerifyCmd& o, const Context& ctx) {
   if (o.no_pop && cap->signature)
     return fail(ErrorCode::InvalidInput, fmt::format("--no-pop conflicts with the PoP in {}", flag));
   if (!cap->approvals.empty())
-    std::fputs(fmt::format("tenuo: note: {} carries {} approval(s); approvals are not verified by this version\n",
-                           flag, cap->approvals.size())
-                   .c_str(),
-               stderr);
+    info(fmt::format("tenuo: note: {} carries {} approval(s); approvals are not verified by this version\n", flag,
+                     cap->approvals.size()));
   TENUO_TRY_ASSIGN(in.chain, read_warrants(as_bytes(cap->warrant)));
   in.chain_cbor = encode_stack(in.chain);
   if (cap->args) {
@@ -323,27 +322,32 @@ void print_text(const Context& ctx, const Presented& in, const Verdict& v, bool 
   const Warrant& leaf = in.chain.back();
   std::string line;
   if (v.allowed() && !in.tool.empty())
-    line = fmt::format("allowed: tool '{}' under {} (chain of {}; {})\n", in.tool, leaf.id_text(), in.chain.size(),
+    line = fmt::format("{} tool '{}' under {} (chain of {}; {})\n", paint(Stream::Out, Style::StrongGood, "allowed:"),
+                       in.tool, leaf.id_text(), in.chain.size(),
                        v.pop ? fmt::format("PoP verified in window offset {}", v.pop->offset)
                              : std::string("proof of possession NOT checked: --no-pop"));
   else if (v.allowed())
-    line = fmt::format("valid: chain of {} to {} (holder {}, expires {})\n", in.chain.size(), leaf.id_text(),
+    line = fmt::format("{} chain of {} to {} (holder {}, expires {})\n", paint(Stream::Out, Style::StrongGood, "valid:"),
+                       in.chain.size(), leaf.id_text(),
                        leaf.payload().holder.fingerprint(),
                        format_rfc3339(static_cast<std::int64_t>(leaf.payload().expires_at)));
   else if (!enforced)
-    line = fmt::format("deny (not enforced: {} mode): {} [{} {}]\n", mode_name(ctx.mode), one_line(v.error->message),
+    line = fmt::format("{} (not enforced: {} mode): {} [{} {}]\n", paint(Stream::Out, Style::StrongBad, "deny"),
+                       mode_name(ctx.mode), one_line(v.error->message),
                        static_cast<int>(v.error->code), name(v.error->code));
-  std::fputs(line.c_str(), stdout);
+  std::fputs(terminal_safe(line).c_str(), stdout);
 }
 
 Result<int> run_verify(const VerifyCmd& o) {
   TENUO_TRY_ASSIGN(Context ctx, load_context(o));
   if (ctx.mode == EnforcementMode::Permissive)
-    std::fputs("tenuo: WARNING: permissive mode: denials are NOT enforced (they are only reported)\n", stderr);
-  if (!o.approvals.empty())
-    std::fputs("tenuo: note: approvals are not verified by this version; a call behind an approval gate is "
-               "denied (1707)\n",
+    // Part of what permissive means (CLI.md §2 verify): printed also with --quiet.
+    std::fputs(fmt::format("{} permissive mode: denials are NOT enforced (they are only reported)\n",
+                           paint(Stream::Err, Style::StrongWarn, "tenuo: WARNING:"))
+                   .c_str(),
                stderr);
+  if (!o.approvals.empty())
+    info("tenuo: note: approvals are not verified by this version; a call behind an approval gate is denied (1707)\n");
   TENUO_TRY_ASSIGN(Presented in, load_presented(o, ctx));
 
   std::vector<std::string> revoked;
@@ -386,7 +390,9 @@ Result<int> run_verify(const VerifyCmd& o) {
     print_text(ctx, in, v, enforced);
   if (v.allowed()) return kExitOk;
   if (!enforced) {
-    std::fputs(fmt::format("tenuo: audit: would deny: {} [{} {}]\n", one_line(v.error->message),
+    // The audit-mode record of the violation (CLI.md §2 verify): printed also with --quiet.
+    std::fputs(fmt::format("{} {} [{} {}]\n", paint(Stream::Err, Style::StrongWarn, "tenuo: audit: would deny:"),
+                           terminal_safe(one_line(v.error->message)),
                            static_cast<int>(v.error->code), name(v.error->code))
                    .c_str(),
                stderr);

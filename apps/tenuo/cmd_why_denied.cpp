@@ -1,4 +1,5 @@
 #include "cli.hpp"
+#include "output.hpp"
 #include "render.hpp"
 
 #include <tenuo/arguments.hpp>
@@ -10,7 +11,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <unistd.h>
 
 namespace tenuo::cli {
 namespace {
@@ -25,21 +25,10 @@ struct WhyCmd {
   std::vector<std::string> revoked;
   int pop_windows = 0;
   bool json = false;
-  std::string color = "auto";
 };
 
-struct Palette {
-  bool on = false;
-  [[nodiscard]] std::string paint(std::string_view code, std::string_view s) const {
-    return on ? fmt::format("\033[{}m{}\033[0m", code, s) : std::string(s);
-  }
-};
-
-Palette palette(const std::string& mode) {
-  if (mode == "always") return {true};
-  if (mode == "never" || std::getenv("NO_COLOR") != nullptr) return {false};
-  return {isatty(STDOUT_FILENO) != 0};
-}
+// Colour on stdout, by the shared --color / NO_COLOR / TTY rule (output.hpp).
+std::string paint_out(Style style, std::string_view s) { return paint(Stream::Out, style, s); }
 
 std::string code_label(ErrorCode c) {
   return fmt::format("{} {} / {}", static_cast<int>(c), name(c), sdk_deny_reason(c));
@@ -92,41 +81,46 @@ nlohmann::json to_json(const Diagnosis& d, const WhyCmd& o, std::string_view war
   return j;
 }
 
-std::string to_text(const Diagnosis& d, const WhyCmd& o, std::string_view warrant_id, std::size_t chain_len,
-                    const Palette& pal) {
+std::string to_text(const Diagnosis& d, const WhyCmd& o, std::string_view warrant_id, std::size_t chain_len) {
   std::string s;
   if (d.allowed || !d.first_code)
-    s += fmt::format("{}  {} (warrant {}, chain of {})\n", d.allowed ? pal.paint("1;32", "ALLOWED") : pal.paint("1;33", "NO FAILURES"),
+    s += fmt::format("{}  {} (warrant {}, chain of {})\n",
+                     d.allowed ? paint_out(Style::StrongGood, "ALLOWED") : paint_out(Style::StrongWarn, "NO FAILURES"),
                      o.tool, warrant_id, chain_len);
   else
-    s += fmt::format("{}  {} (warrant {}, chain of {})  [{}]\n", pal.paint("1;31", "DENIED"), o.tool, warrant_id,
-                     chain_len, code_label(*d.first_code));
-  s += "\nchecks\n";
+    s += fmt::format("{}  {} (warrant {}, chain of {})  [{}]\n", paint_out(Style::StrongBad, "DENIED"), o.tool,
+                     warrant_id, chain_len, code_label(*d.first_code));
+  s += fmt::format("\n{}\n", paint_out(Style::Heading, "checks"));
+  std::size_t w_check = 12;
+  for (const auto& c : d.checks) w_check = std::max(w_check, display_width(c.check));
   for (const auto& c : d.checks) {
-    const std::string st = c.status == CheckStatus::Pass   ? pal.paint("32", "pass")
-                           : c.status == CheckStatus::Fail ? pal.paint("31", "FAIL")
-                                                           : pal.paint("2", "skip");
-    s += fmt::format("  {}  {:<12} {}{}\n", st, c.check, c.detail,
+    const std::string st = c.status == CheckStatus::Pass   ? paint_out(Style::Good, "pass")
+                           : c.status == CheckStatus::Fail ? paint_out(Style::Bad, "FAIL")
+                                                           : paint_out(Style::Dim, "skip");
+    s += fmt::format("  {}  {} {}{}\n", st, pad_right(c.check, w_check), c.detail,
                      c.code ? fmt::format("  [{}]", code_label(*c.code)) : std::string());
   }
   if (!d.arguments.empty()) {
-    s += "\narguments\n";
+    s += fmt::format("\n{}\n", paint_out(Style::Heading, "arguments"));
+    // Columns by display width (values may be any Unicode); very long cells overflow their
+    // column rather than being cut.
     std::size_t w_arg = 8, w_con = 10, w_val = 5;
     for (const auto& a : d.arguments) {
-      w_arg = std::max(w_arg, a.arg.size());
-      w_con = std::max(w_con, a.constraint.size());
-      w_val = std::max(w_val, a.value.size());
+      w_arg = std::max(w_arg, display_width(a.arg));
+      w_con = std::max(w_con, display_width(a.constraint));
+      w_val = std::max(w_val, display_width(a.value));
     }
     w_con = std::min<std::size_t>(w_con, 40);
     w_val = std::min<std::size_t>(w_val, 40);
-    s += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}\n", "argument", w_arg, "constraint", w_con, "value", w_val, "why");
+    s += fmt::format("  {}  {}  {}  why\n", pad_right("argument", w_arg), pad_right("constraint", w_con),
+                     pad_right("value", w_val));
     for (const auto& a : d.arguments)
-      s += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}{}\n", a.arg, w_arg, a.constraint.empty() ? "-" : a.constraint, w_con,
-                       a.value, w_val, a.reason,
-                       a.introduced_at ? fmt::format("  (narrowed at {})", a.link) : std::string());
+      s += fmt::format("  {}  {}  {}  {}{}\n", pad_right(a.arg, w_arg),
+                       pad_right(a.constraint.empty() ? "-" : a.constraint, w_con), pad_right(a.value, w_val),
+                       a.reason, a.introduced_at ? fmt::format("  (narrowed at {})", a.link) : std::string());
   }
   if (!d.fixes.empty()) {
-    s += "\nfix\n";
+    s += fmt::format("\n{}\n", paint_out(Style::Heading, "fix"));
     for (const auto& f : d.fixes) {
       s += fmt::format("  {}\n", f.summary);
       if (!f.command.empty()) s += fmt::format("    {}\n", f.command);
@@ -178,8 +172,8 @@ Result<int> run_why(const WhyCmd& o) {
     if (!roots) j["note"] = "no trusted root given: trust was not checked";
     print_json(j);
   } else {
-    std::fputs(to_text(d, o, id, chain.size(), palette(o.color)).c_str(), stdout);
-    if (!roots) std::fputs("tenuo: note: no trusted root given (--trusted-root or TENUO_TRUSTED_ROOTS): trust was not checked\n", stderr);
+    std::fputs(terminal_safe(to_text(d, o, id, chain.size())).c_str(), stdout);
+    if (!roots) info("tenuo: note: no trusted root given (--trusted-root or TENUO_TRUSTED_ROOTS): trust was not checked\n");
   }
   return denied ? kExitDenied : kExitOk;
 }
@@ -198,7 +192,6 @@ void add_why_denied(CLI::App& app, Pending& pending) {
   sub->add_option("--revoked", o->revoked, "Revoked warrant id (repeatable)");
   sub->add_option("--pop-windows", o->pop_windows, "PoP windows accepted, 2..10 (default $TENUO_POP_MAX_WINDOWS or 5)");
   sub->add_flag("--json", o->json, "One JSON document");
-  sub->add_option("--color", o->color, "auto (default), always, never");
   sub->callback([o, &pending] {
     pending.json = o->json;
     pending.run = [o] { return run_why(*o); };

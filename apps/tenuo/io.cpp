@@ -1,4 +1,5 @@
 #include "cli.hpp"
+#include "output.hpp"
 
 #include <fmt/format.h>
 
@@ -180,7 +181,7 @@ Result<std::int64_t> resolve_now(const std::string& at) {
     static bool announced = false;
     if (!announced) {
       announced = true;
-      std::fputs(fmt::format("tenuo: note: clock fixed by TENUO_NOW={}\n", env).c_str(), stderr);
+      info(fmt::format("tenuo: note: clock fixed by TENUO_NOW={}\n", env));
     }
     return t;
   }

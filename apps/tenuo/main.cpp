@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
                        fmt::format("tenuo {} (wire v{}, Tenuo protocol {})", tenuo::kVersion,
                                    tenuo::kWireVersion, tenuo::kProtocolLine));
   tenuo::cli::Pending pending;
-  tenuo::cli::add_all(app, pending);
+  tenuo::cli::add_verbs_for(app, pending, argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,11 +1,11 @@
 // The only place that turns errors into messages and exit codes.
 #include "cli.hpp"
+#include "output.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <unistd.h>
 
 namespace tenuo::cli {
 
@@ -25,13 +25,6 @@ int exit_code_for(ErrorCode code) noexcept {
   }
 }
 
-namespace {
-bool color_stderr() {
-  if (std::getenv("NO_COLOR") != nullptr) return false;
-  return isatty(STDERR_FILENO) != 0;
-}
-}  // namespace
-
 int report(const Error& e, bool json, bool decode_only) {
   const int rc = decode_only && e.code != ErrorCode::Internal ? kExitInput : exit_code_for(e.code);
   if (json) {
@@ -44,12 +37,12 @@ int report(const Error& e, bool json, bool decode_only) {
     std::fputs((doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
                stdout);
   }
-  const bool c = color_stderr();
   std::string msg = e.message;
   for (auto& ch : msg)
     if (ch == '\n' || ch == '\r') ch = ' ';
-  std::fputs(fmt::format("{}tenuo: error:{} {} [{} {}]\n", c ? "\033[1;31m" : "", c ? "\033[0m" : "",
-                         msg, static_cast<int>(e.code), name(e.code))
+  // Printed also with --quiet: errors are never informational.
+  std::fputs(fmt::format("{} {} [{} {}]\n", paint(Stream::Err, Style::StrongBad, "tenuo: error:"), terminal_safe(msg),
+                         static_cast<int>(e.code), name(e.code))
                  .c_str(),
              stderr);
   return rc;

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -249,26 +250,52 @@ Result<void> append_audit_line(const std::string& path, std::string_view line, S
   if (line.empty() || line.back() != '\n' ||
       line.find('\n') != line.size() - 1)
     return fail(ErrorCode::InvalidInput, "an audit record must be exactly one line ending in '\\n'");
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+  // Read access lets the torn-line check below see the last byte; a log this process may only
+  // append to is still written, without the check.
+  constexpr int kFlags = O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY;
+  int fd = ::open(path.c_str(), O_RDWR | kFlags, 0600);
+  if (fd < 0 && errno == EACCES) fd = ::open(path.c_str(), O_WRONLY | kFlags, 0600);
   if (fd < 0)
     return fail(ErrorCode::Io, fmt::format("cannot open audit log {}: {}", path, std::strerror(errno)));
+  // A writer killed mid-append leaves a torn last line without its '\n'. Appending straight
+  // after it would glue this complete record onto the torn bytes, so the torn line is closed
+  // first, in the same single write. The check and the write happen under an exclusive flock:
+  // without it, another appender's write in progress (the size grows page by page) would look
+  // torn. The lock dies with its holder, so a killed writer never blocks the next one.
+  int lock_rc = 0;
+  do {
+    lock_rc = ::flock(fd, LOCK_EX);
+  } while (lock_rc != 0 && errno == EINTR);
+  const bool locked = lock_rc == 0;  // without a lock (ENOLCK) the append still happens
+  std::string closed;
+  std::string_view out = line;
+  struct stat st {};
+  char last = '\n';
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+      ::pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {
+    closed.reserve(line.size() + 1);
+    closed.push_back('\n');
+    closed.append(line);
+    out = closed;
+  }
   ssize_t n = 0;
   do {
-    n = ::write(fd, line.data(), line.size());
+    n = ::write(fd, out.data(), out.size());
   } while (n < 0 && errno == EINTR);  // EINTR: nothing was written, so retrying is still atomic
   const int write_errno = errno;
   Result<void> result;
   if (n < 0) {
     result = fail(ErrorCode::Io, fmt::format("cannot append to audit log {}: {}", path,
                                              std::strerror(write_errno)));
-  } else if (static_cast<std::size_t>(n) != line.size()) {
+  } else if (static_cast<std::size_t>(n) != out.size()) {
     // Finishing with a second write could interleave with another writer; report instead.
     result = fail(ErrorCode::Io, fmt::format("short write to audit log {} ({} of {} bytes); its "
                                              "last line is torn",
-                                             path, n, line.size()));
+                                             path, n, out.size()));
   } else if (sync == SyncMode::Fsync && ::fsync(fd) != 0) {
     result = fail(ErrorCode::Io, fmt::format("cannot fsync audit log {}: {}", path, std::strerror(errno)));
   }
+  if (locked) ::flock(fd, LOCK_UN);
   if (::close(fd) != 0 && result)
     result = fail(ErrorCode::Io, fmt::format("cannot close audit log {}: {}", path, std::strerror(errno)));
   return result;

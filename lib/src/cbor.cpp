@@ -268,10 +268,17 @@ constexpr std::size_t kMaxReserve = 256;
 // a big map of distinct keys stays O(n log n).
 constexpr std::size_t kLinearKeyCheck = 16;
 
+// Decodes one item with every strictness rule. With kBuild = false the same checks run but
+// nothing is built (each item comes back as a null placeholder): validate_and_split() uses it to
+// find element boundaries without copying a byte.
 class Reader {
  public:
   Reader(ByteView in, const DecodeOptions& o) : m_in(in), m_opts(o) {}
 
+  // When set, the byte range of every element of the top-level array is appended here.
+  void record_top_level_elements(std::vector<ByteView>* out) { m_spans = out; }
+
+  template <bool kBuild>
   Result<Value> item(std::size_t depth) {
     const std::size_t start = m_pos;
     if (m_pos >= m_in.size()) return err(start, "truncated: expected an item");
@@ -313,11 +320,15 @@ class Reader {
         const std::size_t body_at = m_pos;
         ByteView body = m_in.subspan(m_pos, len);
         m_pos += len;
-        if (major == 2) return Value::bytes(body);
+        if (major == 2) {
+          if constexpr (kBuild) return Value::bytes(body);
+          return Value();
+        }
         std::size_t bad = 0;
         // The offset is that of the offending byte sequence (the head may be 1 to 9 bytes).
         if (!valid_utf8(body, bad)) return err(body_at + bad, "invalid UTF-8 in text string");
-        return Value::text(std::string(as_chars(body)));
+        if constexpr (kBuild) return Value::text(std::string(as_chars(body)));
+        return Value();
       }
       case 4: {
         if (depth >= m_opts.max_depth) return err(start, "nesting too deep");
@@ -325,13 +336,18 @@ class Reader {
           return err(start, fmt::format("{} items claimed, {} bytes left", arg,
                                         m_in.size() - m_pos));
         Array a;
-        a.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(arg, kMaxReserve)));
+        if constexpr (kBuild) a.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(arg, kMaxReserve)));
+        const bool record = depth == 0 && m_spans != nullptr;
+        if (record) m_spans->reserve(static_cast<std::size_t>(std::min<std::uint64_t>(arg, kMaxReserve)));
         for (std::uint64_t k = 0; k < arg; ++k) {
-          auto v = item(depth + 1);
+          const std::size_t elem_at = m_pos;
+          auto v = item<kBuild>(depth + 1);
           if (!v) return v;
-          a.push_back(std::move(*v));
+          if (record) m_spans->push_back(m_in.subspan(elem_at, m_pos - elem_at));
+          if constexpr (kBuild) a.push_back(std::move(*v));
         }
-        return Value::array(std::move(a));
+        if constexpr (kBuild) return Value::array(std::move(a));
+        return Value();
       }
       case 5: {
         if (depth >= m_opts.max_depth) return err(start, "nesting too deep");
@@ -339,16 +355,17 @@ class Reader {
           return err(start, fmt::format("{} entries claimed, {} bytes left", arg,
                                         m_in.size() - m_pos));
         Map m;
-        m.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(arg, kMaxReserve)));
+        if constexpr (kBuild) m.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(arg, kMaxReserve)));
         // Keys are integers or text with shortest heads, so two keys are equal exactly when
         // their encodings are: duplicates are found by comparing the raw key bytes.
         std::vector<std::string_view> keys;
         std::set<std::string_view> key_set;
         for (std::uint64_t k = 0; k < arg; ++k) {
           const std::size_t key_at = m_pos;
-          auto key = item(depth + 1);
+          auto key = item<kBuild>(depth + 1);
           if (!key) return key;
-          if (!key->is(Kind::Integer) && !key->is(Kind::Text))
+          // Judged by the key's major type (0/1 integer, 3 text), so both modes agree.
+          if (const std::uint8_t km = m_in[key_at] >> 5; km != 0 && km != 1 && km != 3)
             return err(key_at, "map keys must be integers or text");
           const std::string_view raw = as_chars(m_in.subspan(key_at, m_pos - key_at));
           bool duplicate;
@@ -359,11 +376,12 @@ class Reader {
             duplicate = !key_set.insert(raw).second;
           }
           if (duplicate) return err(key_at, "duplicate map key");
-          auto val = item(depth + 1);
+          auto val = item<kBuild>(depth + 1);
           if (!val) return val;
-          m.push_back(Entry{std::move(*key), std::move(*val)});
+          if constexpr (kBuild) m.push_back(Entry{std::move(*key), std::move(*val)});
         }
-        return Value::map(std::move(m));
+        if constexpr (kBuild) return Value::map(std::move(m));
+        return Value();
       }
       default:
         return err(start, "unreachable major type");
@@ -414,11 +432,14 @@ class Reader {
   ByteView m_in;
   const DecodeOptions& m_opts;
   std::size_t m_pos = 0;
+  std::vector<ByteView>* m_spans = nullptr;
 };
 
 }  // namespace
 
-Result<Value> decode(ByteView in, const DecodeOptions& opts) {
+namespace {
+
+Result<void> check_input(ByteView in, const DecodeOptions& opts) {
   if (in.size() > opts.max_bytes) {
     Error e{ErrorCode::MalformedCbor,
             fmt::format("CBOR input of {} bytes exceeds the limit of {}", in.size(), opts.max_bytes)};
@@ -430,16 +451,38 @@ Result<Value> decode(ByteView in, const DecodeOptions& opts) {
     e.byte_offset = 0;
     return Unexpected{std::move(e)};
   }
-  Reader r(in, opts);
-  auto v = r.item(0);
-  if (!v) return v;
+  return {};
+}
+
+Result<void> check_end(const Reader& r, ByteView in) {
   if (r.pos() != in.size()) {
     Error e{ErrorCode::MalformedCbor,
             fmt::format("malformed CBOR at byte {}: {} trailing bytes", r.pos(), in.size() - r.pos())};
     e.byte_offset = r.pos();
     return Unexpected{std::move(e)};
   }
+  return {};
+}
+
+}  // namespace
+
+Result<Value> decode(ByteView in, const DecodeOptions& opts) {
+  TENUO_TRY(check_input(in, opts));
+  Reader r(in, opts);
+  auto v = r.item<true>(0);
+  if (!v) return v;
+  TENUO_TRY(check_end(r, in));
   return v;
+}
+
+Result<std::vector<ByteView>> validate_and_split(ByteView in, const DecodeOptions& opts) {
+  TENUO_TRY(check_input(in, opts));
+  std::vector<ByteView> elements;
+  Reader r(in, opts);
+  r.record_top_level_elements(&elements);
+  TENUO_TRY(r.item<false>(0));
+  TENUO_TRY(check_end(r, in));
+  return elements;
 }
 
 // ---------------------------------------------------------------- diagnostic

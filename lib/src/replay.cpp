@@ -1207,6 +1207,37 @@ struct Replayer::Impl {
     classify(c, r);
   }
 
+  // One line of a stream. A tenuo line that does not parse may be the torn start of a record
+  // whose writer was killed mid-append, with a complete record appended straight after it by a
+  // writer that could not see the tear. Then the complete record is found at a later
+  // `{"tenuo_audit":`, the torn bytes before it are reported as malformed, and the record is
+  // replayed. Only a suffix that is a whole, valid record line counts: an object nested in the
+  // arguments can never be one (the enclosing object's closing braces follow it). The search is
+  // bounded, so a hostile line costs at most a few parses.
+  void replay_stream_line(std::string_view line, std::size_t input, std::size_t line_no,
+                          std::vector<ReplayResult>& out) const {
+    auto r = replay_line(line, input, line_no);
+    if (!r) return;
+    if (r->outcome == ReplayOutcome::Malformed && r->kind == RecordKind::Tenuo) {
+      static constexpr std::string_view kStart = "{\"tenuo_audit\":";
+      constexpr int kMaxTries = 8;
+      std::size_t at = line.find(kStart, 1);
+      for (int tries = 0; at != std::string_view::npos && tries < kMaxTries; ++tries) {
+        const std::string_view rest = line.substr(at);
+        if (parse_audit_line(rest)) {
+          r->reason = fmt::format("torn record ({} bytes: a writer stopped mid-append); the complete "
+                                  "record after it on this line is replayed",
+                                  at);
+          out.push_back(std::move(*r));
+          if (auto tail = replay_line(rest, input, line_no)) out.push_back(std::move(*tail));
+          return;
+        }
+        at = line.find(kStart, at + 1);
+      }
+    }
+    out.push_back(std::move(*r));
+  }
+
   std::optional<ReplayResult> replay_line(std::string_view line, std::size_t input, std::size_t line_no) const {
     const std::string_view t = trim(line);
     if (t.empty()) return std::nullopt;
@@ -1315,7 +1346,7 @@ struct Batch {
   std::string data;
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // offset, length in data
   std::vector<std::size_t> line_nos;
-  std::vector<std::optional<ReplayResult>> results;
+  std::vector<ReplayResult> results;  // in line order; a line gives 0 (blank), 1 or 2 (torn)
 
   [[nodiscard]] bool empty() const { return spans.empty(); }
   [[nodiscard]] bool full() const { return spans.size() >= kBatchLines || data.size() >= kBatchBytes; }
@@ -1484,21 +1515,21 @@ Result<ReplaySummary> Replayer::run(const std::vector<std::string>& inputs,
   const Impl& impl = *m_impl;
 
   auto work = [&impl](Batch& b) {
-    b.results.resize(b.spans.size());
+    b.results.clear();
+    b.results.reserve(b.spans.size());
     for (std::size_t i = 0; i < b.spans.size(); ++i)
-      b.results[i] = impl.replay_line(std::string_view(b.data).substr(b.spans[i].first, b.spans[i].second), b.input,
-                                      b.line_nos[i]);
+      impl.replay_stream_line(std::string_view(b.data).substr(b.spans[i].first, b.spans[i].second), b.input,
+                              b.line_nos[i], b.results);
   };
   auto deliver = [&](Batch& b) {
     for (auto& r : b.results) {
-      if (!r) continue;
-      if (r->receipt) {
+      if (r.receipt) {
         auto& chk = checkers[b.input];
         if (!chk) chk.emplace(o.receipt_signers);
-        chk->add_result(r->line, *r->receipt);
+        chk->add_result(r.line, *r.receipt);
       }
-      sb.add(*r);
-      if (on_result) on_result(*r);
+      sb.add(r);
+      if (on_result) on_result(r);
       ++progress.records;
     }
     progress.bytes += b.bytes;

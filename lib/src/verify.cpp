@@ -213,8 +213,11 @@ Result<VerifiedChain> verify_chain(ByteView cbor, const TrustedRoots& roots, con
   // so a revoked id (step 2) keeps its precedence, and only once every link parses and
   // validates with unique ids and no future issue time, so steps 3-4 keep theirs. Either way
   // the chain is denied: the root is untrusted whether or not its signature verifies.
+  // The root's claimed issuer is read first; only an untrusted one pays for checking the
+  // other links, so a trusted chain is not parsed twice before its signatures.
   if (opts.revoked_ids.empty())
-    if (auto issuer = detail::peek_root_issuer(cbor, opts.now); issuer && !roots.contains(*issuer))
+    if (auto issuer = detail::claimed_root_issuer(cbor);
+        issuer && !roots.contains(*issuer) && detail::links_valid_before_trust(cbor, opts.now))
       return at(Error{ErrorCode::UntrustedRoot,
                       fmt::format("the root warrant's issuer {} is not a trusted root",
                                   issuer->fingerprint())},

@@ -478,11 +478,9 @@ Result<std::vector<Warrant>> decode_warrants(ByteView bytes, std::optional<std::
     out.push_back(std::move(*w));
     return out;
   }
-  // Stack: split into element byte ranges without interpreting them yet.
-  TENUO_TRY_ASSIGN(cbor::Value stack, cbor::decode(bytes, {.max_depth = 4,
-                                                           .max_bytes = kMaxStackBytes}));
-  if (!stack.is(cbor::Kind::Array)) return malformed("a warrant stack is an array");
-  const auto& items = stack.as_array();
+  // Stack: checked as strictly as a full decode, and split into the elements' exact byte
+  // ranges without building or interpreting anything yet.
+  TENUO_TRY_ASSIGN(auto items, cbor::validate_and_split(bytes, {.max_depth = 4, .max_bytes = kMaxStackBytes}));
   if (items.empty()) return fail(ErrorCode::ChainBroken, "the warrant stack is empty");
   if (items.size() > kMaxChainLength)
     return fail(ErrorCode::ChainTooLong,
@@ -490,9 +488,7 @@ Result<std::vector<Warrant>> decode_warrants(ByteView bytes, std::optional<std::
   std::vector<Warrant> out;
   out.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
-    // The stack decoded canonically, so re-encoding an element gives its exact bytes.
-    const Bytes elem = cbor::encode(items[i]);
-    auto w = decode_warrant(elem, now);
+    auto w = decode_warrant(items[i], now);
     if (!w) {
       Error e = std::move(w).error();
       e.chain_index = i;
@@ -529,33 +525,66 @@ Result<std::vector<Warrant>> read_warrants(ByteView input, std::optional<std::in
 
 namespace tenuo::detail {
 
-std::optional<PublicKey> peek_root_issuer(ByteView bytes, std::int64_t now) {
+namespace {
+
+// The links of a SignedWarrant or WarrantStack as exact byte ranges, after a full strictness
+// check of the outer structure; nullopt when it does not parse or is empty or too long.
+std::optional<std::vector<ByteView>> links_of(ByteView bytes) {
   if (bytes.empty() || bytes.size() > kMaxStackBytes) return std::nullopt;
-  auto top = cbor::decode(bytes, {.max_depth = 4, .max_bytes = kMaxStackBytes});
-  if (!top || !top->is(cbor::Kind::Array) || top->as_array().empty()) return std::nullopt;
+  auto items = cbor::validate_and_split(bytes, {.max_depth = 4, .max_bytes = kMaxStackBytes});
+  if (!items || items->empty()) return std::nullopt;
   // A SignedWarrant starts with its version integer; a WarrantStack with an array.
-  const bool stack = top->as_array()[0].is(cbor::Kind::Array);
-  const std::size_t n = stack ? top->as_array().size() : 1;
-  if (n > kMaxChainLength) return std::nullopt;
+  const std::uint8_t first = (*items)[0][0];
+  if (first < 0x80 || first > 0x9b) return std::vector<ByteView>{bytes};
+  if (items->size() > kMaxChainLength) return std::nullopt;
+  return std::move(*items);
+}
+
+std::optional<cbor::Value> payload_tree(ByteView link) {
+  auto outer = cbor::decode(link, {.max_depth = 4, .max_bytes = kMaxWarrantBytes});
+  if (!outer) return std::nullopt;
+  auto env = envelope_from_cbor(*outer);
+  if (!env) return std::nullopt;
+  auto root = cbor::decode(env->payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
+  if (!root) return std::nullopt;
+  return std::move(*root);
+}
+
+}  // namespace
+
+std::optional<PublicKey> claimed_root_issuer(ByteView bytes) {
+  auto links = links_of(bytes);
+  if (!links) return std::nullopt;
+  auto root = payload_tree(links->front());
+  if (!root) return std::nullopt;
+  const cbor::Value* issuer = root->find_int(5);
+  if (issuer == nullptr) return std::nullopt;
+  auto key = key_from_cbor(*issuer, "issuer");
+  if (!key) return std::nullopt;
+  return *key;
+}
+
+bool links_valid_before_trust(ByteView bytes, std::int64_t now) {
+  auto links = links_of(bytes);
+  if (!links) return false;
   const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
-  std::optional<PublicKey> root_issuer;
   std::vector<WarrantId> ids;
-  ids.reserve(n);
-  // Every link must parse and validate, with unique ids and no future issue time: whatever
-  // the verifier reports before trust (§10.2 steps 3-4) must find nothing here.
-  for (std::size_t i = 0; i < n; ++i) {
-    auto env = envelope_from_cbor(stack ? top->as_array()[i] : *top);
-    if (!env) return std::nullopt;
-    auto root = cbor::decode(env->payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
-    if (!root) return std::nullopt;
+  ids.reserve(links->size());
+  for (const ByteView link : *links) {
+    auto root = payload_tree(link);
+    if (!root) return false;
     auto p = payload_from_cbor(*root);
-    if (!p || !validate_payload(*p)) return std::nullopt;
-    if (p->issued_at > unow + kClockToleranceSeconds) return std::nullopt;
-    if (std::find(ids.begin(), ids.end(), p->id) != ids.end()) return std::nullopt;
+    if (!p || !validate_payload(*p)) return false;
+    if (p->issued_at > unow + kClockToleranceSeconds) return false;
+    if (std::find(ids.begin(), ids.end(), p->id) != ids.end()) return false;
     ids.push_back(p->id);
-    if (i == 0) root_issuer = p->issuer;
   }
-  return root_issuer;
+  return true;
+}
+
+std::optional<PublicKey> peek_root_issuer(ByteView bytes, std::int64_t now) {
+  if (!links_valid_before_trust(bytes, now)) return std::nullopt;
+  return claimed_root_issuer(bytes);
 }
 
 }  // namespace tenuo::detail

@@ -190,6 +190,30 @@ TEST_CASE("append: one line at a time, mode 0600, nothing else") {
   CHECK(r.error().code == ErrorCode::Io);
 }
 
+TEST_CASE("append after a torn last line closes it first, so the new record stays whole") {
+  ScratchDir dir;
+  const std::string path = (dir.path / "audit.jsonl").string();
+  const std::string a = tenuo::to_json_line(deny_record());
+  const std::string torn = a.substr(0, a.size() / 2);  // a writer killed mid-append
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << a << torn;
+  }
+  REQUIRE(tenuo::append_audit_line(path, a));
+  CHECK(read_file(path) == a + torn + "\n" + a);
+  // A file that ends in '\n' gets no extra newline.
+  REQUIRE(tenuo::append_audit_line(path, a));
+  CHECK(read_file(path) == a + torn + "\n" + a + a);
+  std::vector<std::string> got;
+  REQUIRE(tenuo::for_each_line(path, [&](std::size_t, std::string_view l) {
+    got.emplace_back(l);
+    return true;
+  }));
+  REQUIRE(got.size() == 4);
+  CHECK_FALSE(tenuo::parse_audit_line(got[1]));
+  CHECK(tenuo::parse_audit_line(got[2]).value() == deny_record());
+}
+
 TEST_CASE("for_each_line hands over torn and overlong lines without their newline") {
   ScratchDir dir;
   const std::string path = (dir.path / "log").string();

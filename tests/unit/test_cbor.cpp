@@ -86,6 +86,12 @@ void expect_malformed(const Bytes& in, std::optional<std::size_t> offset,
   REQUIRE(r.error().byte_offset.has_value());
   if (offset) CHECK(*r.error().byte_offset == *offset);
   CHECK(*r.error().byte_offset <= in.size());
+  // The non-building pass applies the same rules: same error, same offset, same message.
+  auto s = tenuo::cbor::validate_and_split(in, opts);
+  REQUIRE_FALSE(s.has_value());
+  CHECK(s.error().code == r.error().code);
+  CHECK(s.error().byte_offset == r.error().byte_offset);
+  CHECK(s.error().message == r.error().message);
 }
 
 // Asserts `in` decodes and re-encodes to exactly `in`; returns the value.
@@ -94,6 +100,16 @@ Value expect_roundtrip(const Bytes& in, const DecodeOptions& opts = {}) {
   auto r = tenuo::cbor::decode(in, opts);
   REQUIRE(r.has_value());
   CHECK(to_hex(tenuo::cbor::encode(*r)) == to_hex(in));
+  // validate_and_split accepts it too and hands back each top-level element's exact bytes.
+  auto s = tenuo::cbor::validate_and_split(in, opts);
+  REQUIRE(s.has_value());
+  if (r->is(tenuo::cbor::Kind::Array)) {
+    REQUIRE(s->size() == r->as_array().size());
+    for (std::size_t k = 0; k < s->size(); ++k)
+      CHECK(to_hex(Bytes((*s)[k].begin(), (*s)[k].end())) == to_hex(tenuo::cbor::encode(r->as_array()[k])));
+  } else {
+    CHECK(s->empty());
+  }
   return *r;
 }
 
@@ -571,6 +587,7 @@ TEST_CASE("every cut point of a valid item is a truncation error") {
       auto r = tenuo::cbor::decode(cut);
       REQUIRE_FALSE(r.has_value());
       CHECK(r.error().code == ErrorCode::MalformedCbor);
+      CHECK(tenuo::cbor::validate_and_split(cut).error().byte_offset == r.error().byte_offset);
       REQUIRE(r.error().byte_offset.has_value());
       CHECK(*r.error().byte_offset <= k);
     }

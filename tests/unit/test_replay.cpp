@@ -687,6 +687,32 @@ TEST_CASE("run: streaming order, threads 1 vs 4, malformed lines with line numbe
   CHECK_FALSE(s1.fails(FailOn::None));
 }
 
+TEST_CASE("run: a torn record glued to the next one is refused and the whole record replayed") {
+  World& w = world();
+  ScratchDir dir;
+  const std::string good = tenuo_line(LineSpec{.chain = w.chain2(), .holder = &w.sub,
+                                               .args = R"({"path":"/data/public/a"})", .time = kT0 + 100});
+  // Arguments holding an object that looks like a record start must not be split.
+  const std::string nested = tenuo_line(LineSpec{.chain = w.chain2(), .holder = &w.sub,
+                                                 .args = R"({"path":"/data/public/b","z":{"tenuo_audit":1}})",
+                                                 .time = kT0 + 100});
+  REQUIRE(nested.find("{\"tenuo_audit\":", 1) != std::string::npos);
+  const std::string torn = good.substr(0, good.size() - 20);
+  const std::string whole_but_newline = good.substr(0, good.size() - 1);  // only the '\n' missing
+  const std::string f = dir.write("torn.jsonl", good + torn + good + nested + whole_but_newline + good + torn);
+  Replayer r = make(w.options());
+  std::vector<std::pair<std::size_t, ReplayOutcome>> got;
+  auto sum = r.run({f}, [&](const ReplayResult& res) { got.emplace_back(res.line, res.outcome); });
+  REQUIRE(sum);
+  const std::vector<std::pair<std::size_t, ReplayOutcome>> want{
+      {1, ReplayOutcome::ConsistentAllow}, {2, ReplayOutcome::Malformed}, {2, ReplayOutcome::ConsistentAllow},
+      {3, ReplayOutcome::DriftAllowToDeny},  // whole, not split: its unknown argument is denied
+      {4, ReplayOutcome::Malformed}, {4, ReplayOutcome::ConsistentAllow},
+      {5, ReplayOutcome::Malformed}};
+  CHECK(got == want);
+  CHECK(sum->outcomes[static_cast<std::size_t>(ReplayOutcome::Malformed)] == 3);
+}
+
 TEST_CASE("fail-on policies") {
   ReplaySummary s;
   CHECK_FALSE(s.fails(FailOn::Any));

@@ -80,8 +80,10 @@ enum class SyncMode : std::uint8_t { None, Fsync };
 // O_APPEND write to a regular file is performed under the inode lock, so concurrent appenders
 // never interleave bytes, whatever the line length; a short write (disk full) is reported, never
 // completed by a second write that another process could interleave with. NFS gives no such
-// guarantee. `sync` = Fsync flushes the file before returning. Errors: InvalidInput (not one
-// line), Io (open, write, short write, fsync).
+// guarantee. Appenders hold an exclusive flock(2) for the write. If the file's last byte is
+// not '\n' (a writer was killed mid-append), the write starts with a '\n', so the torn bytes stay a line of their own (readers report it as
+// malformed) and this record stays whole. `sync` = Fsync flushes the file before returning.
+// Errors: InvalidInput (not one line), Io (open, write, short write, fsync).
 [[nodiscard]] TENUO_EXPORT Result<void> append_audit_line(const std::string& path,
                                                           std::string_view line,
                                                           SyncMode sync = SyncMode::None);

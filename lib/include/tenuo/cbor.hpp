@@ -107,6 +107,11 @@ struct DecodeOptions {
 
 // Decodes exactly one item spanning all of `in`. Errors: MalformedCbor with byte_offset.
 [[nodiscard]] TENUO_EXPORT Result<Value> decode(ByteView in, const DecodeOptions& opts = {});
+// Checks `in` exactly as decode() does (same errors and offsets) without building anything,
+// and returns the byte range of each element of the top-level array (empty when the item is
+// not an array). Each range is the element's exact, canonical encoding.
+[[nodiscard]] TENUO_EXPORT Result<std::vector<ByteView>> validate_and_split(ByteView in,
+                                                                          const DecodeOptions& opts = {});
 
 // Appends the canonical encoding of `v` to `out`.
 TENUO_EXPORT void encode_to(Bytes& out, const Value& v);
