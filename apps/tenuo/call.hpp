@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +26,8 @@ namespace tenuo::cli {
 // Trusted roots from flags, else TENUO_TRUSTED_ROOTS; an empty list when neither is set.
 [[nodiscard]] Result<std::vector<PublicKey>> optional_trusted_roots(const std::vector<std::string>& specs);
 
+enum class CheckList : std::uint8_t { Always, OnDenial };
+
 struct CallCheck {
   std::string tool;  // empty: verify the chain alone
   Object args;
@@ -33,6 +36,9 @@ struct CallCheck {
   int pop_windows = kPopDefaultMaxWindows;
   std::vector<std::string> revoked_ids;
   SessionCheck session = SessionCheck::Off;
+  // Whether an allowed call still gets diagnose()'s full check list (it re-verifies the PoP,
+  // twice): needed for --json and receipts, not for a plain "allowed" line.
+  CheckList check_list = CheckList::Always;
 };
 
 struct Verdict {
