@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 TENUO  := $(BUILD)/apps/tenuo/tenuo
 
-.PHONY: all deps build demo test test-asan bench clean
+.PHONY: all deps build demo test test-asan fuzz bench clean
 all: build
 
 deps:
@@ -28,8 +28,20 @@ bench: build
 	@./$(BUILD)/bench/tenuo_bench_replay
 	@bash bench/process_bench.sh $(TENUO)
 
+# The whole test suite under ASan + UBSan (Debug).
 test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
+
+# Every libFuzzer target for FUZZ_SECONDS each (2 at a time) from a scratch copy of its seed
+# corpus; fails on any crash, oracle abort, leak or timeout. Summary: build/fuzz/summary.txt.
+FUZZ_SECONDS ?= 60
+fuzz: DEPS_FLAGS = --test
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@mkdir -p build/fuzz
+	@cmake --build --preset fuzz --target fuzzers >build/fuzz/build.log 2>&1 || \
+	  { tail -n 40 build/fuzz/build.log; echo "fuzz: build failed, see build/fuzz/build.log"; exit 1; }
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
 
 clean:
 	rm -rf build

@@ -67,18 +67,35 @@ for ((n = 1; n < 292; n++)); do
 done
 
 # ---- every single-bit flip of the envelope
-/usr/bin/python3 - <<'EOF'
+# Under ASan+UBSan (TENUO_SANITIZE set) each tenuo process costs ~0.15 s of CPU instead of ~5 ms:
+# ld.so relocates ~3 million pointers in the sanitizer metadata (copy-on-write faults over ~80 MB
+# of data) and LeakSanitizer scans that data at exit. There, flip one bit per byte (bit i mod 8
+# of byte i, so every bit position is hit) instead of all eight, and say so; the release run
+# checks all 1752, and unit.mutation checks all of them in-process under the sanitizers.
+stride=1
+[[ -n ${TENUO_SANITIZE:-} ]] && stride=8
+STRIDE=$stride /usr/bin/python3 - <<'EOF'
 import os
 env = open("a1.bin", "rb").read()
+stride = int(os.environ["STRIDE"])
 os.makedirs("flips", exist_ok=True)
 for i in range(len(env)):
     for bit in range(8):
+        if stride > 1 and bit != i % 8:
+            continue
         b = bytearray(env)
         b[i] ^= 1 << bit
         open(f"flips/{i:03d}_{bit}", "wb").write(bytes(b))
 EOF
+flips=0
 for f in flips/*; do
   expect_3 "$f" "bit flip $f"
+  flips=$((flips + 1))
 done
-[[ $checked -gt 2000 ]] || fail "only $checked inputs checked"
+if [[ $stride -gt 1 ]]; then
+  echo "note: sanitizer build (TENUO_SANITIZE=$TENUO_SANITIZE): checked $flips of the 1752 bit flips (one per byte)"
+  [[ $flips == 219 && $checked -gt 700 ]] || fail "only $checked inputs ($flips bit flips) checked"
+else
+  [[ $flips == 1752 && $checked -gt 2000 ]] || fail "only $checked inputs ($flips bit flips) checked"
+fi
 echo "ok: $checked inputs"
