@@ -2,6 +2,9 @@
 PRESET ?= release
 BUILD  := build/$(PRESET)
 TENUO  := $(BUILD)/apps/tenuo/tenuo
+# bash with pipefail: a failing build fails its recipe even though its output is filtered.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 .PHONY: all deps build demo test test-asan fuzz bench clean
 all: build
@@ -11,7 +14,7 @@ deps:
 
 build: deps
 	@cmake --preset $(PRESET) >/dev/null
-	@cmake --build --preset $(PRESET) | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
+	@cmake --build --preset $(PRESET) | { grep -vE '^\[[0-9]+/[0-9]+\] ' || true; }
 	@test -x $(TENUO)
 
 demo: build

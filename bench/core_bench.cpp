@@ -15,6 +15,7 @@
 #include <tenuo/arguments.hpp>
 #include <tenuo/attenuation.hpp>
 #include <tenuo/authorize.hpp>
+#include <tenuo/authorizer.hpp>
 #include <tenuo/builder.hpp>
 #include <tenuo/cbor.hpp>
 #include <tenuo/constraint.hpp>
@@ -254,8 +255,26 @@ int main(int argc, char** argv) {
           [ch, &roots, &opts] { sink(verify_chain(ByteView(ch->bytes), roots, opts).has_value()); });
   }
 
-  // ---- denials ----
+  // ---- a gateway's Authorizer, depth-3 chain + PoP: without and with its verified-link cache ----
   const Chain& depth3 = *chains[2];  // N=4: root + 3 delegations
+  const ToolCall depth3_call{"read_file", call_args,
+                             pop_sign(key_of(5), depth3.links.back().id(), "read_file", call_args, kNow)};
+  AuthorizerOptions az_opts;
+  az_opts.roots = roots;
+  az_opts.link_cache_entries = 0;
+  const auto az_plain = must(Authorizer::create(az_opts), "authorizer");
+  az_opts.link_cache_entries = 1024;
+  const auto az_cached = must(Authorizer::create(az_opts), "authorizer");
+  if (!az_plain->check(depth3.bytes, depth3_call, kNow).allowed) {
+    std::fprintf(stderr, "bench: the depth-3 call is not allowed\n");
+    return 2;
+  }
+  b.add("Authorizer::check, depth-3 chain + PoP (cache off)", "verify", 5,
+        [&] { sink(az_plain->check(depth3.bytes, depth3_call, kNow).allowed); });
+  b.add("Authorizer::check, depth-3 chain + PoP, chain seen before (verified-link cache)", "verify", 5,
+        [&] { sink(az_cached->check(depth3.bytes, depth3_call, kNow).allowed); });
+
+  // ---- denials ----
   b.add("deny: untrusted root, depth-3 chain (verify_chain bytes)", "verify", 1,
         [&] { sink(verify_chain(ByteView(depth3.bytes), stranger_roots, opts).has_value()); });
   b.add("deny: untrusted root, depth-3 chain, decode-all-then-trust path", "verify", 1, [&] {

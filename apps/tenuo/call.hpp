@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +26,8 @@ namespace tenuo::cli {
 // Trusted roots from flags, else TENUO_TRUSTED_ROOTS; an empty list when neither is set.
 [[nodiscard]] Result<std::vector<PublicKey>> optional_trusted_roots(const std::vector<std::string>& specs);
 
+enum class CheckList : std::uint8_t { Always, Never };
+
 struct CallCheck {
   std::string tool;  // empty: verify the chain alone
   Object args;
@@ -33,6 +36,10 @@ struct CallCheck {
   int pop_windows = kPopDefaultMaxWindows;
   std::vector<std::string> revoked_ids;
   SessionCheck session = SessionCheck::Off;
+  // Whether the verdict also gets diagnose()'s full check list: needed for --json and receipts,
+  // not for verify's one-line text output. It re-verifies the PoP, and for a PoP that fails it
+  // searches ±120 windows (one Ed25519 verification each) to say what went wrong.
+  CheckList check_list = CheckList::Always;
 };
 
 struct Verdict {
@@ -44,7 +51,8 @@ struct Verdict {
 };
 
 // The verdict of record at `now`: verify_chain against `roots`, then authorize the call (when
-// `c.tool` is set); plus diagnose() for the full check list. With `roots` empty the chain is
+// `c.tool` is set); plus diagnose() for the full check list (skipped with CheckList::Never
+// when `roots` is set). With `roots` empty the chain is
 // not verified: only the leaf's own time, tool, PoP and constraints are checked, as the
 // reference CLI does without trusted issuers (advisory use only: `sign`'s precheck).
 [[nodiscard]] Verdict decide(std::span<const Warrant> chain, std::span<const PublicKey> roots, std::int64_t now,

@@ -374,6 +374,7 @@ Result<int> run_verify(const VerifyCmd& o) {
   cc.pop_windows = ctx.pop_windows;
   cc.revoked_ids = std::move(revoked);
   cc.session = o.strict_session ? SessionCheck::Strict : SessionCheck::Off;
+  cc.check_list = o.json || receipt_key ? CheckList::Always : CheckList::Never;
   const Verdict v = decide(in.chain, ctx.roots, ctx.now, cc);
   const bool enforced = v.allowed() || ctx.mode == EnforcementMode::Enforce;
 

@@ -212,16 +212,17 @@ Result<VerifiedChain> verify_chain(ByteView cbor, const TrustedRoots& roots, con
   // any of the chain's signatures (step 8) is verified. Only when no revocation list is given,
   // so a revoked id (step 2) keeps its precedence, and only once every link parses and
   // validates with unique ids and no future issue time, so steps 3-4 keep theirs. Either way
-  // the chain is denied: the root is untrusted whether or not its signature verifies.
-  // The root's claimed issuer is read first; only an untrusted one pays for checking the
-  // other links, so a trusted chain is not parsed twice before its signatures.
+  // the chain is denied: the root is untrusted whether or not its signature verifies. The
+  // root's claimed issuer is read first; only an untrusted one pays for checking the other
+  // links, so a trusted chain is not parsed twice before its signatures.
   if (opts.revoked_ids.empty())
-    if (auto issuer = detail::claimed_root_issuer(cbor);
-        issuer && !roots.contains(*issuer) && detail::links_valid_before_trust(cbor, opts.now))
-      return at(Error{ErrorCode::UntrustedRoot,
-                      fmt::format("the root warrant's issuer {} is not a trusted root",
-                                  issuer->fingerprint())},
-                0);
+    if (auto links = detail::split_links(cbor))
+      if (auto issuer = detail::claimed_issuer(links->front());
+          issuer && !roots.contains(*issuer) && detail::links_valid_before_trust(*links, opts.now))
+        return at(Error{ErrorCode::UntrustedRoot,
+                        fmt::format("the root warrant's issuer {} is not a trusted root",
+                                    issuer->fingerprint())},
+                  0);
   // Decoded without the clock: verify_chain() checks issued_at itself, after revocation.
   TENUO_TRY_ASSIGN(auto chain, decode_warrants(cbor));
   return verify_chain(std::move(chain), roots, opts);

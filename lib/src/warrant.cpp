@@ -527,9 +527,36 @@ namespace tenuo::detail {
 
 namespace {
 
-// The links of a SignedWarrant or WarrantStack as exact byte ranges, after a full strictness
-// check of the outer structure; nullopt when it does not parse or is empty or too long.
-std::optional<std::vector<ByteView>> links_of(ByteView bytes) {
+// The payload bytes of one link, by the rules of envelope_from_cbor (which it must match
+// exactly) but without building a tree: [1, bstr payload, [1, bstr(64)]], canonical.
+std::optional<ByteView> payload_of(ByteView link) {
+  auto items = cbor::validate_and_split(link, {.max_depth = 4, .max_bytes = kMaxWarrantBytes});
+  if (!items || items->size() != 3) return std::nullopt;
+  const ByteView version = (*items)[0];
+  const ByteView payload = (*items)[1];
+  const ByteView sig = (*items)[2];
+  if (version.size() != 1 || version[0] != 0x01) return std::nullopt;
+  const std::uint8_t ph = payload[0];
+  if ((ph >> 5) != 2) return std::nullopt;
+  const std::size_t info = ph & 0x1f;
+  const std::size_t head = info < 24 ? 1 : 1 + (std::size_t{1} << (info - 24));
+  // [1, bytes(64)]: 82 01 58 40 <64 bytes>, the only canonical form.
+  if (sig.size() != 68 || sig[0] != 0x82 || sig[1] != 0x01 || sig[2] != 0x58 || sig[3] != 0x40)
+    return std::nullopt;
+  return payload.subspan(head);
+}
+
+std::optional<cbor::Value> payload_tree(ByteView link) {
+  auto payload = payload_of(link);
+  if (!payload) return std::nullopt;
+  auto root = cbor::decode(*payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
+  if (!root) return std::nullopt;
+  return std::move(*root);
+}
+
+}  // namespace
+
+std::optional<std::vector<ByteView>> split_links(ByteView bytes) {
   if (bytes.empty() || bytes.size() > kMaxStackBytes) return std::nullopt;
   auto items = cbor::validate_and_split(bytes, {.max_depth = 4, .max_bytes = kMaxStackBytes});
   if (!items || items->empty()) return std::nullopt;
@@ -540,22 +567,8 @@ std::optional<std::vector<ByteView>> links_of(ByteView bytes) {
   return std::move(*items);
 }
 
-std::optional<cbor::Value> payload_tree(ByteView link) {
-  auto outer = cbor::decode(link, {.max_depth = 4, .max_bytes = kMaxWarrantBytes});
-  if (!outer) return std::nullopt;
-  auto env = envelope_from_cbor(*outer);
-  if (!env) return std::nullopt;
-  auto root = cbor::decode(env->payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
-  if (!root) return std::nullopt;
-  return std::move(*root);
-}
-
-}  // namespace
-
-std::optional<PublicKey> claimed_root_issuer(ByteView bytes) {
-  auto links = links_of(bytes);
-  if (!links) return std::nullopt;
-  auto root = payload_tree(links->front());
+std::optional<PublicKey> claimed_issuer(ByteView link) {
+  auto root = payload_tree(link);
   if (!root) return std::nullopt;
   const cbor::Value* issuer = root->find_int(5);
   if (issuer == nullptr) return std::nullopt;
@@ -564,13 +577,11 @@ std::optional<PublicKey> claimed_root_issuer(ByteView bytes) {
   return *key;
 }
 
-bool links_valid_before_trust(ByteView bytes, std::int64_t now) {
-  auto links = links_of(bytes);
-  if (!links) return false;
+bool links_valid_before_trust(std::span<const ByteView> links, std::int64_t now) {
   const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
   std::vector<WarrantId> ids;
-  ids.reserve(links->size());
-  for (const ByteView link : *links) {
+  ids.reserve(links.size());
+  for (const ByteView link : links) {
     auto root = payload_tree(link);
     if (!root) return false;
     auto p = payload_from_cbor(*root);
@@ -580,11 +591,6 @@ bool links_valid_before_trust(ByteView bytes, std::int64_t now) {
     ids.push_back(p->id);
   }
   return true;
-}
-
-std::optional<PublicKey> peek_root_issuer(ByteView bytes, std::int64_t now) {
-  if (!links_valid_before_trust(bytes, now)) return std::nullopt;
-  return claimed_root_issuer(bytes);
 }
 
 }  // namespace tenuo::detail

@@ -342,6 +342,87 @@ TEST_CASE("Authorizer: decisions carry the protocol error code") {
   CHECK(call("manage_infrastructure", ok, agent, kNow + 1).allowed);
 }
 
+TEST_CASE("Authorizer: the verified-link cache never changes a decision") {
+  const SigningKey issuer = fresh();
+  const SigningKey agent = fresh();
+  const SigningKey worker = fresh();
+  const Warrant root = infra_warrant(issuer, agent.public_key());
+  auto child = grant_builder(root)
+                   .capability("manage_infrastructure", {{"cluster", Pattern("staging-web")}, {"replicas", Range::max_value(3)}})
+                   .holder(worker.public_key())
+                   .ttl(600s)
+                   .at(kNow + 100)
+                   .grant(agent);
+  REQUIRE(child.has_value());
+  const std::vector<Warrant> chain{root, *child};
+  const Bytes stack = encode_stack(chain);
+  AuthorizerOptions opts;
+  opts.roots.keys = {issuer.public_key()};
+  auto cached = Authorizer::create(opts).value();
+  opts.link_cache_entries = 0;
+  auto plain = Authorizer::create(opts).value();
+  const auto same = [](const Decision& a, const Decision& b) {
+    return a.allowed == b.allowed && a.code == b.code && a.message == b.message && a.chain_index == b.chain_index &&
+           a.matched_tool == b.matched_tool && a.warrant_id == b.warrant_id;
+  };
+  const Object ok = make_args({{"cluster", "staging-web"}, {"replicas", 2}});
+  const Object wide = make_args({{"cluster", "staging-web"}, {"replicas", 9}});
+  std::size_t allowed = 0;
+  // Times before the child's issue (beyond the clock tolerance), inside, and after expiry; the
+  // cache is filled by the first call and then serves every later one.
+  for (std::int64_t at : {kNow + 101, kNow + 50, kNow + 60, kNow + 69, kNow + 71, kNow + 300, kNow + 699, kNow + 701, kNow + 5000}) {
+    for (const Object* a : {&ok, &wide}) {
+      const ToolCall call{"manage_infrastructure", *a, sign(*child, worker, "manage_infrastructure", *a, at)};
+      const Decision c = cached->check(stack, call, at);
+      const Decision p = plain->check(stack, call, at);
+      CAPTURE(at);
+      CHECK(same(c, p));
+      allowed += c.allowed ? 1 : 0;
+    }
+  }
+  CHECK(allowed == 4);  // ok at +101, +71 (inside the clock tolerance), +300, +699
+  const LinkCacheStats st = cached->link_cache_stats();
+  CHECK(st.entries == 1);
+  CHECK(st.bytes == stack.size());
+  CHECK(st.misses == 1 + 6);  // the first call, and the six calls that see the child in the future
+  CHECK(st.hits == 18 - 7);
+  CHECK(plain->link_cache_stats().entries == 0);
+
+  // Revocation applies to a cached chain at once.
+  const ToolCall call{"manage_infrastructure", ok, sign(*child, worker, "manage_infrastructure", ok, kNow + 300)};
+  cached->revoke(root.id_text());
+  CHECK(cached->check(stack, call, kNow + 300).code == ErrorCode::WarrantRevoked);
+  cached->set_revoked({});
+  CHECK(cached->check(stack, call, kNow + 300).allowed);
+  // A flipped byte is never served from the cache: it is decoded and refused on its own.
+  for (std::size_t i = 0; i < stack.size(); i += 7) {
+    Bytes bad = stack;
+    bad[i] ^= 0x01;
+    const Decision c = cached->check(bad, call, kNow + 300);
+    CHECK_FALSE(c.allowed);
+    CHECK(same(c, plain->check(bad, call, kNow + 300)));
+  }
+  CHECK(cached->link_cache_stats().entries == 1);  // failures are never stored
+  // Headers share the cache.
+  const Headers h{{"X-Tenuo-Warrant", to_text(chain, TextFormat::Base64)},
+                  {"X-Tenuo-PoP", headers(*child, worker, "manage_infrastructure", ok, kNow + 300).at("X-Tenuo-PoP")}};
+  const auto hits = cached->link_cache_stats().hits;
+  CHECK(cached->check_headers(h, "manage_infrastructure", ok, kNow + 300).allowed);
+  CHECK(cached->link_cache_stats().hits == hits + 1);
+
+  // Bounded: a capacity of 2 keeps the two most recent chains.
+  AuthorizerOptions small;
+  small.roots.keys = {issuer.public_key()};
+  small.link_cache_entries = 2;
+  auto bounded = Authorizer::create(small).value();
+  for (int i = 0; i < 5; ++i) {
+    const Warrant w = infra_warrant(issuer, agent.public_key());
+    (void)bounded->check(encode_stack(std::vector<Warrant>{w}), ToolCall{"manage_infrastructure", ok, std::nullopt}, kNow + 1);
+  }
+  CHECK(bounded->link_cache_stats().entries == 2);
+  CHECK(bounded->link_cache_stats().misses == 5);
+}
+
 TEST_CASE("guard: audit logs and allows, enforce refuses; records use the audit-log format") {
   const SigningKey issuer = fresh();
   std::vector<AuditRecord> records;

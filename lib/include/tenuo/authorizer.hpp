@@ -30,6 +30,21 @@ struct AuthorizerOptions {
   int pop_windows = kPopDefaultMaxWindows;  // 2..10
   std::vector<std::string> revoked_ids;     // "tnu_wrt_…"
   SessionCheck session = SessionCheck::Off;
+  // Verified-link cache: chains whose signatures verified, keyed by their exact bytes, so a
+  // chain presented again skips its Ed25519 checks (a pure function of those bytes). Trust,
+  // revocation, time, links and the call's PoP are still decided on every call. At most this
+  // many chains (and kLinkCacheBytes of chain bytes) are kept; 0 turns the cache off.
+  std::size_t link_cache_entries = 1024;
+};
+
+// Upper bound on the chain bytes an Authorizer's verified-link cache holds.
+inline constexpr std::size_t kLinkCacheBytes = 16 * 1024 * 1024;
+
+struct LinkCacheStats {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::size_t entries = 0;
+  std::size_t bytes = 0;
 };
 
 // The verdict for one call. `code`/`message`/`chain_index` are set exactly when denied.
@@ -72,11 +87,18 @@ class TENUO_EXPORT Authorizer {
   // Replaces the revocation list (e.g. from a freshly verified SRL).
   void set_revoked(std::vector<std::string> ids);
   [[nodiscard]] const TrustedRoots& roots() const noexcept { return m_opts.roots; }
+  // Counters of the verified-link cache (see AuthorizerOptions::link_cache_entries).
+  [[nodiscard]] LinkCacheStats link_cache_stats() const;
 
  private:
+  struct LinkCache;
   explicit Authorizer(AuthorizerOptions opts);
+  // The decoded chain of `cbor` at `now`: from the cache, or decoded (signatures verified) and
+  // remembered. Errors exactly as decode_warrants(cbor, now).
+  [[nodiscard]] Result<std::shared_ptr<const std::vector<Warrant>>> decoded(ByteView cbor, std::int64_t now) const;
   AuthorizerOptions m_opts;  // revoked_ids guarded by m_mutex
   mutable std::shared_mutex m_mutex;
+  std::unique_ptr<LinkCache> m_cache;
 };
 
 }  // namespace tenuo

@@ -7,22 +7,23 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <vector>
 
 namespace tenuo::detail {
 
-// The issuer claimed by the first (root) warrant of `cbor` (a SignedWarrant or a WarrantStack),
-// from a structural parse only: no signature is checked, so the key proves nothing by itself.
-// nullopt whenever any link does not parse and validate, two links share an id, or a link is
-// issued after `now` + tolerance — the caller must then take the full path, which reports the
-// error §10.2 ranks before trust.
-[[nodiscard]] TENUO_EXPORT std::optional<PublicKey> peek_root_issuer(ByteView cbor, std::int64_t now);
+// Pre-signature look at a warrant or stack (§10.2 step 5 before step 8). Nothing here checks a
+// signature, so a key read here proves nothing by itself; it only lets a verifier refuse an
+// untrusted root without verifying anything.
 
-// The two halves of peek_root_issuer, so a verifier pays for the second only when the first
-// names an untrusted key. claimed_root_issuer: the issuer field of the first link's payload
-// (structural parse of the outer structure and of that link only); nullopt when unreadable.
-// links_valid_before_trust: every link parses and validates, ids are unique, none is issued
-// after `now` + tolerance.
-[[nodiscard]] TENUO_EXPORT std::optional<PublicKey> claimed_root_issuer(ByteView cbor);
-[[nodiscard]] TENUO_EXPORT bool links_valid_before_trust(ByteView cbor, std::int64_t now);
+// The links of a SignedWarrant (one) or a WarrantStack, as exact byte ranges, after the same
+// strict structural check decode_warrants applies; nullopt when that fails, or when the stack
+// is empty or longer than kMaxChainLength.
+[[nodiscard]] TENUO_EXPORT std::optional<std::vector<ByteView>> split_links(ByteView cbor);
+// The issuer field of one link's payload; nullopt when the link or that field is unreadable.
+[[nodiscard]] TENUO_EXPORT std::optional<PublicKey> claimed_issuer(ByteView link);
+// Every link parses and validates as decode_warrant would (signatures aside), ids are unique,
+// and none is issued after `now` + tolerance: nothing §10.2 ranks before trust is wrong.
+[[nodiscard]] TENUO_EXPORT bool links_valid_before_trust(std::span<const ByteView> links, std::int64_t now);
 
 }  // namespace tenuo::detail
