@@ -1,6 +1,7 @@
 #pragma once
 // Shared plumbing of the `tenuo` verbs: the pending action, input resolution, clock, output.
 
+#include <tenuo/audit_log.hpp>  // rfc3339_utc, the one RFC 3339 writer
 #include <tenuo/error.hpp>
 #include <tenuo/public_key.hpp>
 #include <tenuo/result.hpp>
@@ -52,7 +53,6 @@ int report_internal(const std::exception& e, bool json);
 [[nodiscard]] Result<std::int64_t> parse_time(std::string_view text);
 // `30s`, `5m`, `1h`, `2d`, or bare seconds. Errors: InvalidInput.
 [[nodiscard]] Result<std::uint64_t> parse_duration(std::string_view text);
-[[nodiscard]] std::string format_rfc3339(std::int64_t unix_seconds);
 
 // A signing key from `spec` (any form of CLI.md §1, via read_input; a path to an existing file
 // is read too), else from environment variable `env_default` when `spec` is empty.

@@ -316,8 +316,8 @@ Result<int> run_audit_replay(const AuditReplayCmd& o) {
       TENUO_TRY_ASSIGN(t, parse_time(o.at));
     }
     opts.at = t;
-    at_text = fmt::format("as of {}", format_rfc3339(t));
-    at_json = format_rfc3339(t);
+    at_text = fmt::format("as of {}", rfc3339_utc(t));
+    at_json = rfc3339_utc(t);
   }
 
   std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"-"} : o.files;

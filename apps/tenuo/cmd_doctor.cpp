@@ -98,14 +98,14 @@ Check check_clock() {
   if (now + 86400 < built) {
     c.detail = fmt::format("the system clock ({}) is before this binary was built ({}): fix the clock "
                            "(NTP) — warrants would not be valid yet",
-                           format_rfc3339(now), format_rfc3339(built));
+                           rfc3339_utc(now), rfc3339_utc(built));
   } else if (now > built + kTenYears) {
     c.detail = fmt::format("the system clock ({}) is more than ten years after the build ({}): fix the "
                            "clock (NTP)",
-                           format_rfc3339(now), format_rfc3339(built));
+                           rfc3339_utc(now), rfc3339_utc(built));
   } else {
     c.ok = true;
-    c.detail = fmt::format("system clock {} (built {})", format_rfc3339(now), format_rfc3339(built));
+    c.detail = fmt::format("system clock {} (built {})", rfc3339_utc(now), rfc3339_utc(built));
     if (const char* env = std::getenv("TENUO_NOW"); env != nullptr && *env != '\0')
       c.detail += fmt::format("; TENUO_NOW={} is set and overrides it for other verbs", env);
   }

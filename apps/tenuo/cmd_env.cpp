@@ -238,7 +238,7 @@ std::vector<Entry> collect() {
         e.problems.push_back({Severity::Error, fmt::format("TENUO_NOW='{}' is not a time: use RFC 3339 "
                                                            "(2025-01-01T00:00:00Z) or unix seconds", *v)});
       } else {
-        e.value = fmt::format("{} ({})", *v, format_rfc3339(*t));
+        e.value = fmt::format("{} ({})", *v, rfc3339_utc(*t));
         e.problems.push_back({Severity::Warning, "TENUO_NOW fixes the clock for every command (tests "
                                                  "and CI only)"});
       }

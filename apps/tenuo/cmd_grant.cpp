@@ -86,8 +86,8 @@ std::string diff_text(const Payload& p, const Payload& c) {
     }
   }
   if (c.expires_at != p.expires_at)
-    s += fmt::format("  ~ expires_at: {} -> {}\n", format_rfc3339(static_cast<std::int64_t>(p.expires_at)),
-                     format_rfc3339(static_cast<std::int64_t>(c.expires_at)));
+    s += fmt::format("  ~ expires_at: {} -> {}\n", rfc3339_utc(static_cast<std::int64_t>(p.expires_at)),
+                     rfc3339_utc(static_cast<std::int64_t>(c.expires_at)));
   if (c.max_depth != p.max_depth) s += fmt::format("  ~ max_depth: {} -> {}\n", p.max_depth, c.max_depth);
   if (c.holder != p.holder) s += fmt::format("  ~ holder: {} -> {}\n", p.holder.fingerprint(), c.holder.fingerprint());
   if (c.clearance != p.clearance)

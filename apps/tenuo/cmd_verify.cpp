@@ -330,7 +330,7 @@ void print_text(const Context& ctx, const Presented& in, const Verdict& v, bool 
     line = fmt::format("{} chain of {} to {} (holder {}, expires {})\n", paint(Stream::Out, Style::StrongGood, "valid:"),
                        in.chain.size(), leaf.id_text(),
                        leaf.payload().holder.fingerprint(),
-                       format_rfc3339(static_cast<std::int64_t>(leaf.payload().expires_at)));
+                       rfc3339_utc(static_cast<std::int64_t>(leaf.payload().expires_at)));
   else if (!enforced)
     line = fmt::format("{} (not enforced: {} mode): {} [{} {}]\n", paint(Stream::Out, Style::StrongBad, "deny"),
                        mode_name(ctx.mode), one_line(v.error->message),

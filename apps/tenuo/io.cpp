@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -161,15 +160,6 @@ Result<std::int64_t> parse_time(std::string_view t) {
   const std::int64_t days =
       days_from_civil(Y, static_cast<unsigned>(M), static_cast<unsigned>(D));
   return days * 86400 + h * 3600 + m * 60 + s - offset;
-}
-
-std::string format_rfc3339(std::int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 Result<std::int64_t> resolve_now(const std::string& at) {

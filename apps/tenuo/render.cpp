@@ -25,9 +25,9 @@ nlohmann::json warrant_json(const Warrant& w) {
   j["depth"] = p.depth;
   j["max_depth"] = p.max_depth;
   j["issued_at"] = p.issued_at;
-  j["issued_at_rfc3339"] = format_rfc3339(static_cast<std::int64_t>(p.issued_at));
+  j["issued_at_rfc3339"] = rfc3339_utc(static_cast<std::int64_t>(p.issued_at));
   j["expires_at"] = p.expires_at;
-  j["expires_at_rfc3339"] = format_rfc3339(static_cast<std::int64_t>(p.expires_at));
+  j["expires_at_rfc3339"] = rfc3339_utc(static_cast<std::int64_t>(p.expires_at));
   j["issuer"] = p.issuer.hex();
   j["holder"] = p.holder.hex();
   j["parent_hash"] = p.parent_hash ? nlohmann::json(hex_encode(ByteView(*p.parent_hash))) : nlohmann::json();
@@ -63,8 +63,8 @@ std::string warrant_text(const Warrant& w, std::string_view in) {
   line("type", p.type == WarrantType::Execution ? "execution" : "issuer");
   line("issuer", p.issuer.hex());
   line("holder", p.holder.hex());
-  line("issued", fmt::format("{} ({})", format_rfc3339(static_cast<std::int64_t>(p.issued_at)), p.issued_at));
-  line("expires", fmt::format("{} ({}, ttl {} s)", format_rfc3339(static_cast<std::int64_t>(p.expires_at)),
+  line("issued", fmt::format("{} ({})", rfc3339_utc(static_cast<std::int64_t>(p.issued_at)), p.issued_at));
+  line("expires", fmt::format("{} ({}, ttl {} s)", rfc3339_utc(static_cast<std::int64_t>(p.expires_at)),
                               p.expires_at, p.expires_at - p.issued_at));
   line("depth", fmt::format("{} of max {}", p.depth, p.max_depth));
   if (p.parent_hash) line("parent", hex_encode(ByteView(*p.parent_hash)));

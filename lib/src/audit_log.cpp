@@ -4,6 +4,7 @@
 #include <tenuo/encoding.hpp>
 #include <tenuo/limits.hpp>
 
+#include "detail/civil_time.hpp"
 #include "detail/json_text.hpp"
 
 #include <fmt/format.h>
@@ -72,20 +73,6 @@ bool same_object(const Object& a, const Object& b) {
   return true;
 }
 
-// Days since 1970-01-01 -> civil date (H. Hinnant's algorithm, proleptic Gregorian).
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-}
-
 }  // namespace
 
 std::string_view mode_name(EnforcementMode mode) noexcept {
@@ -112,20 +99,7 @@ bool AuditRecord::operator==(const AuditRecord& o) const {
          chain == o.chain && pop == o.pop && error == o.error;
 }
 
-std::string rfc3339_utc(std::int64_t t) {
-  std::int64_t days = t / 86400;
-  std::int64_t secs = t % 86400;
-  if (secs < 0) {
-    secs += 86400;
-    --days;
-  }
-  std::int64_t y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  civil_from_days(days, y, m, d);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, secs / 3600, secs / 60 % 60,
-                     secs % 60);
-}
+std::string rfc3339_utc(std::int64_t t) { return detail::utc_date_time(t) + "Z"; }
 
 std::string to_json_line(const AuditRecord& r) {
   std::string out;

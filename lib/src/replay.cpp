@@ -7,6 +7,7 @@
 #include <tenuo/explain.hpp>
 #include <tenuo/pop.hpp>
 
+#include "detail/civil_time.hpp"
 #include "detail/json_text.hpp"
 
 #include <fmt/format.h>
@@ -102,34 +103,9 @@ std::string_view record_kind_name(RecordKind k) noexcept {
   return "unknown";
 }
 
-// ---------------------------------------------------------------- small helpers
+// ---------------------------------------------------------------- timestamps
 
 namespace detail {
-
-namespace {
-
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  out = v;
-  return true;
-}
-
-// Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-}  // namespace
 
 Result<std::int64_t> parse_timestamp(std::string_view s) {
   auto bad = [&] { return fail(ErrorCode::InvalidInput, fmt::format("not an RFC 3339 timestamp: \"{}\"", s)); };

@@ -3,6 +3,7 @@
 #include <tenuo/cbor.hpp>
 #include <tenuo/encoding.hpp>
 
+#include "detail/civil_time.hpp"
 #include "detail/crypto.hpp"
 
 #include <fmt/format.h>
@@ -13,48 +14,13 @@
 namespace tenuo {
 namespace {
 
+using detail::days_from_civil;
+using detail::days_in_month;
+using detail::digits;
+
 constexpr std::string_view kWarrantDomain = "tenuo-warrant-v1";
 
 Unexpected invalid(std::string msg) { return fail(ErrorCode::SrlInvalid, "revocation list: " + std::move(msg)); }
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-}
-
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  out = v;
-  return true;
-}
-
-bool leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned days_in_month(std::int64_t y, int m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kDays[m - 1];
-}
 
 cbor::Value key_array(const PublicKey& k) {
   return cbor::Value::array({cbor::Value::integer(1), cbor::Value::bytes(ByteView(k.bytes()))});
@@ -97,16 +63,7 @@ bool SignedRevocationList::revokes(std::string_view prefixed_id) const noexcept 
 }
 
 std::string srl_time_text(std::int64_t t, std::uint32_t nanos) {
-  std::int64_t days = t / 86400;
-  std::int64_t secs = t % 86400;
-  if (secs < 0) {
-    secs += 86400;
-    --days;
-  }
-  std::int64_t y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(days, y, m, d);
-  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, m, d, secs / 3600, secs / 60 % 60, secs % 60);
+  std::string out = detail::utc_date_time(t);
   if (nanos != 0) {
     if (nanos % 1'000'000 == 0)
       out += fmt::format(".{:03}", nanos / 1'000'000);
