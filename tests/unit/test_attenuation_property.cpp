@@ -307,29 +307,27 @@ TEST_CASE("property: All, Any, Not, Wildcard") {
     }
     return glob_value(r, *node);
   };
-  property("All", [&](Rng& r) {
+  // 1-3 parent patterns, each child narrowed from one of them with `keep_pct` chance, plus a
+  // random extra child pattern with `extra_pct` chance.
+  auto pattern_lists = [&](Rng& r, unsigned keep_pct, unsigned extra_pct) {
     std::vector<Constraint> ps;
     std::vector<Constraint> cs;
     const std::size_t n = 1 + r.below(3);
     for (std::size_t i = 0; i < n; ++i) {
       auto [p, ch] = glob_pair(r);
       ps.push_back(c::Pattern{p});
-      if (r.chance(85)) cs.push_back(c::Pattern{ch});
+      if (r.chance(keep_pct)) cs.push_back(c::Pattern{ch});
     }
-    if (r.chance(30)) cs.push_back(c::Pattern{random_glob(r)});
+    if (r.chance(extra_pct)) cs.push_back(c::Pattern{random_glob(r)});
+    return std::pair{std::move(ps), std::move(cs)};
+  };
+  property("All", [&](Rng& r) {
+    auto [ps, cs] = pattern_lists(r, 85, 30);
     if (r.chance(15)) return std::pair<Constraint, Constraint>{c::All{ps}, c::Exact{Value(random_text(r))}};
     return std::pair<Constraint, Constraint>{c::All{ps}, c::All{cs}};
   }, glob_value_of);
   property("Any", [&](Rng& r) {
-    std::vector<Constraint> ps;
-    std::vector<Constraint> cs;
-    const std::size_t n = 1 + r.below(3);
-    for (std::size_t i = 0; i < n; ++i) {
-      auto [p, ch] = glob_pair(r);
-      ps.push_back(c::Pattern{p});
-      if (r.chance(70)) cs.push_back(c::Pattern{ch});
-    }
-    if (r.chance(20)) cs.push_back(c::Pattern{random_glob(r)});
+    auto [ps, cs] = pattern_lists(r, 70, 20);
     return std::pair<Constraint, Constraint>{c::Any{ps}, c::Any{cs}};
   }, glob_value_of);
   property("Not", [&](Rng& r) {

@@ -3,6 +3,8 @@
 #include <tenuo/pop.hpp>
 #include <tenuo/signing_key.hpp>
 
+#include "warrant_fixtures.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -21,13 +23,7 @@ constexpr std::int64_t kT0 = 1704067200;  // 2024-01-01T00:00:00Z, a window star
 const std::array<std::uint8_t, 16> kId = {0x01, 0x94, 0x71, 0xf8, 0x00, 0x00, 0x70, 0x00,
                                           0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
 
-tenuo::SigningKey seed_key(std::uint8_t fill) {
-  std::array<std::uint8_t, 32> seed{};
-  seed.fill(fill);
-  auto k = tenuo::SigningKey::from_seed(seed);
-  REQUIRE(k);
-  return std::move(k).value();
-}
+using tenuo::test::key_of;
 
 Object args(std::string_view json) {
   auto r = tenuo::parse_arguments(json);
@@ -61,7 +57,7 @@ TEST_CASE("window start floors, also for negative times") {
 }
 
 TEST_CASE("WIRE 19.7: challenge, signature and printed form for A.1") {
-  const auto key = seed_key(0x02);
+  const auto key = key_of(0x02);
   const Object a = args(R"({"path": "/data/report.pdf"})");
   const auto challenge = tenuo::pop_challenge(kId, "read_file", a, kT0);
   CHECK(challenge.size() == 74);
@@ -82,7 +78,7 @@ TEST_CASE("WIRE 19.7: challenge, signature and printed form for A.1") {
 }
 
 TEST_CASE("WIRE 19.9: a null argument is signed as f6") {
-  const auto key = seed_key(0x02);
+  const auto key = key_of(0x02);
   const Object a = args(R"({"path": "/data/report.pdf", "note": null})");
   const auto challenge = tenuo::pop_challenge(kId, "read_file", a, kT0);
   CHECK(challenge.size() == 81);
@@ -102,7 +98,7 @@ TEST_CASE("WIRE 19.9: a null argument is signed as f6") {
 }
 
 TEST_CASE("WIRE 19.8: request_hash and dedup key") {
-  const auto key = seed_key(0x02);
+  const auto key = key_of(0x02);
   const Object a = args(R"({"path": "/data/report.pdf"})");
   const auto h = tenuo::request_hash("tnu_wrt_019471f8000070008000000000000001", "read_file", a,
                                      key.public_key().bytes());
@@ -137,7 +133,7 @@ TEST_CASE("window offsets per max_windows match WIRE 8.3") {
 }
 
 TEST_CASE("every window edge for max_windows 2..10") {
-  const auto key = seed_key(0x02);
+  const auto key = key_of(0x02);
   const Object a = args(R"({"path": "/data/report.pdf"})");
   const std::int64_t now_window = kT0 + 3000;
   for (int m = 2; m <= 10; ++m) {
@@ -163,7 +159,7 @@ TEST_CASE("every window edge for max_windows 2..10") {
 }
 
 TEST_CASE("max_windows outside 2..10 is refused") {
-  const auto key = seed_key(0x02);
+  const auto key = key_of(0x02);
   const Object a = args(R"({"path": "/data/report.pdf"})");
   const auto sig = tenuo::pop_sign(key, kId, "read_file", a, kT0);
   for (int m : {-1, 0, 1, 11, 100}) {
@@ -174,8 +170,8 @@ TEST_CASE("max_windows outside 2..10 is refused") {
 }
 
 TEST_CASE("tampering with any bound field fails") {
-  const auto key = seed_key(0x02);
-  const auto other = seed_key(0x03);
+  const auto key = key_of(0x02);
+  const auto other = key_of(0x03);
   const Object a = args(R"({"path": "/data/report.pdf", "mode": "r", "n": 3})");
   const auto sig = tenuo::pop_sign(key, kId, "read_file", a, kT0);
   REQUIRE(tenuo::pop_verify(key.public_key(), kId, "read_file", a, sig, kT0));
@@ -226,7 +222,7 @@ TEST_CASE("tampering with any bound field fails") {
 }
 
 TEST_CASE("argument order in the map does not matter") {
-  const auto key = seed_key(0x02);
+  const auto key = key_of(0x02);
   Object unsorted = {{"z", tenuo::Value{1}}, {"a", tenuo::Value{2}}};
   Object sorted = {{"a", tenuo::Value{2}}, {"z", tenuo::Value{1}}};
   CHECK(tenuo::pop_challenge(kId, "t", unsorted, kT0) == tenuo::pop_challenge(kId, "t", sorted, kT0));
@@ -239,7 +235,7 @@ TEST_CASE("empty arguments sign an empty list") {
 }
 
 TEST_CASE("diagnosis: valid, outside the window, legacy signer, invalid") {
-  const auto key = seed_key(0x02);
+  const auto key = key_of(0x02);
   const Object a = args(R"({"path": "/data/report.pdf"})");
   const auto sig = tenuo::pop_sign(key, kId, "read_file", a, kT0);
 
@@ -280,7 +276,7 @@ TEST_CASE("diagnosis: valid, outside the window, legacy signer, invalid") {
   junk[5] ^= 1;
   CHECK(tenuo::pop_diagnose(key.public_key(), kId, "read_file", a, junk, kT0).finding ==
         tenuo::PopFinding::Invalid);
-  CHECK(tenuo::pop_diagnose(seed_key(0x03).public_key(), kId, "read_file", a, sig, kT0).finding ==
+  CHECK(tenuo::pop_diagnose(key_of(0x03).public_key(), kId, "read_file", a, sig, kT0).finding ==
         tenuo::PopFinding::Invalid);
   CHECK(tenuo::pop_diagnose(key.public_key(), kId, "read_file", a, tenuo::ByteView(sig.data(), 10),
                             kT0).finding == tenuo::PopFinding::Invalid);

@@ -5,6 +5,8 @@
 #include <tenuo/receipt.hpp>
 #include <tenuo/signing_key.hpp>
 
+#include "warrant_fixtures.hpp"
+
 #include <doctest/doctest.h>
 
 #include "detail/crypto.hpp"
@@ -26,13 +28,7 @@ constexpr std::int64_t kT0 = 1704067200;
 const std::array<std::uint8_t, 16> kId = {0x01, 0x94, 0x71, 0xf8, 0x00, 0x00, 0x70, 0x00,
                                           0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
 
-tenuo::SigningKey seed_key(std::uint8_t fill) {
-  std::array<std::uint8_t, 32> seed{};
-  seed.fill(fill);
-  auto k = tenuo::SigningKey::from_seed(seed);
-  REQUIRE(k);
-  return std::move(k).value();
-}
+using tenuo::test::key_of;
 
 Bytes vector_hex(const char* name) {
   std::ifstream in(std::string(TENUO_VECTORS_DIR) + "/" + name);
@@ -60,8 +56,8 @@ std::string hex(tenuo::ByteView b) { return tenuo::hex_encode(b); }
 
 // The §21.5 allow receipt payload, built from the library's own PoP and request hash.
 ReceiptPayload worked_example_payload() {
-  const auto cp = seed_key(0x01);
-  const auto holder = seed_key(0x02);
+  const auto cp = key_of(0x01);
+  const auto holder = key_of(0x02);
   auto args = tenuo::parse_arguments(R"({"path": "/data/report.pdf"})");
   REQUIRE(args);
   ReceiptPayload p;
@@ -115,7 +111,7 @@ std::vector<ChainIssueKind> kinds(const tenuo::ChainReport& r) {
 TEST_SUITE("tenuo::receipt") {
 
 TEST_CASE("WIRE 21.5 worked example, byte for byte") {
-  const auto signer = seed_key(0x01);
+  const auto signer = key_of(0x01);
   const ReceiptPayload p = worked_example_payload();
   CHECK(hex(*p.trusted_roots_hash) ==
         "071021128b34a2248ceb9ab15cb1c900426b6ef2038fe322b463673933e1c9e7");
@@ -197,7 +193,7 @@ TEST_CASE("payload decode errors") {
 }
 
 TEST_CASE("artefact checks: version, signature, structure") {
-  const auto signer = seed_key(0x01);
+  const auto signer = key_of(0x01);
   const ReceiptPayload p = worked_example_payload();
   const Bytes good = tenuo::sign_receipt(signer, p);
   auto outer = tenuo::cbor::decode(good, {.max_depth = 8, .max_bytes = tenuo::kMaxReceiptBytes});
@@ -225,7 +221,7 @@ TEST_CASE("artefact checks: version, signature, structure") {
   // Another (valid) signer key -> signature fails.
   CHECK(code_of(rebuild([](tenuo::cbor::Map& m) {
           m[2].value = tenuo::cbor::Value::array(
-              {tenuo::cbor::Value::integer(1), tenuo::cbor::Value::bytes(seed_key(0x02).public_key().bytes())});
+              {tenuo::cbor::Value::integer(1), tenuo::cbor::Value::bytes(key_of(0x02).public_key().bytes())});
         })) == ErrorCode::SignatureInvalid);
   // Missing signature, wrong algorithm, short key.
   CHECK(code_of(rebuild([](tenuo::cbor::Map& m) { m.pop_back(); })) == ErrorCode::MalformedCbor);
@@ -278,8 +274,8 @@ TEST_CASE("conditional fields") {
 }
 
 TEST_CASE("trusted roots hash sorts and de-duplicates") {
-  const auto a = seed_key(0x01).public_key();
-  const auto b = seed_key(0x02).public_key();
+  const auto a = key_of(0x01).public_key();
+  const auto b = key_of(0x02).public_key();
   const std::vector<tenuo::PublicKey> ab = {a, b};
   const std::vector<tenuo::PublicKey> bab = {b, a, b};
   CHECK(tenuo::trusted_roots_hash(ab) == tenuo::trusted_roots_hash(bab));
@@ -288,7 +284,7 @@ TEST_CASE("trusted roots hash sorts and de-duplicates") {
 }
 
 TEST_CASE("JSONL lines") {
-  const Bytes r = tenuo::sign_receipt(seed_key(0x01), worked_example_payload());
+  const Bytes r = tenuo::sign_receipt(key_of(0x01), worked_example_payload());
   const std::string line = tenuo::receipt_jsonl_line(r);
   CHECK(line.rfind("{\"receipt\":\"a46f72", 0) == 0);
   CHECK(line.back() == '\n');
@@ -312,7 +308,7 @@ TEST_CASE("JSONL lines") {
 }
 
 TEST_CASE("chain: complete stream") {
-  const auto chain = make_chain(seed_key(0x01), 5);
+  const auto chain = make_chain(key_of(0x01), 5);
   const auto rep = check(chain);
   CHECK(rep.ok());
   CHECK(rep.receipts == 5);
@@ -321,7 +317,7 @@ TEST_CASE("chain: complete stream") {
 }
 
 TEST_CASE("chain: a deleted receipt is a break") {
-  auto chain = make_chain(seed_key(0x01), 5);
+  auto chain = make_chain(key_of(0x01), 5);
   chain.erase(chain.begin() + 2);  // lines: r1 r2 r4 r5
   const auto rep = check(chain);
   CHECK_FALSE(rep.ok());
@@ -331,7 +327,7 @@ TEST_CASE("chain: a deleted receipt is a break") {
 }
 
 TEST_CASE("chain: reordered receipts") {
-  auto chain = make_chain(seed_key(0x01), 5);
+  auto chain = make_chain(key_of(0x01), 5);
   std::swap(chain[2], chain[3]);  // lines: r1 r2 r4 r3 r5
   const auto rep = check(chain);
   CHECK_FALSE(rep.ok());
@@ -344,7 +340,7 @@ TEST_CASE("chain: reordered receipts") {
 }
 
 TEST_CASE("chain: a forged receipt") {
-  auto chain = make_chain(seed_key(0x01), 5);
+  auto chain = make_chain(key_of(0x01), 5);
   // Change "req-3" to "req-X" inside the signed payload of line 3.
   auto& r3 = chain[2];
   const std::string needle = "req-3";
@@ -360,18 +356,18 @@ TEST_CASE("chain: a forged receipt") {
   CHECK(k[1] == ChainIssueKind::Break);  // line 4 names the original line 3
   CHECK(rep.issues[1].line == 4);
   // A forgery re-signed by another key is authentic but outside the allowed signers.
-  auto chain2 = make_chain(seed_key(0x01), 3);
+  auto chain2 = make_chain(key_of(0x01), 3);
   ReceiptPayload p = tenuo::verify_receipt(chain2[2])->payload;
   p.outcome = "allow";
-  chain2[2] = tenuo::sign_receipt(seed_key(0x09), p);
-  const auto rep2 = check(chain2, {seed_key(0x01).public_key()});
+  chain2[2] = tenuo::sign_receipt(key_of(0x09), p);
+  const auto rep2 = check(chain2, {key_of(0x01).public_key()});
   const auto k2 = kinds(rep2);
   CHECK(std::find(k2.begin(), k2.end(), ChainIssueKind::UnknownSigner) != k2.end());
   CHECK_FALSE(rep2.ok());
 }
 
 TEST_CASE("chain: duplicates, malformed lines, unchained and empty streams") {
-  auto chain = make_chain(seed_key(0x01), 3);
+  auto chain = make_chain(key_of(0x01), 3);
   auto dup = chain;
   dup.push_back(chain[1]);
   auto rep = check(dup);
@@ -391,14 +387,14 @@ TEST_CASE("chain: duplicates, malformed lines, unchained and empty streams") {
   CHECK(rep.issues[0].line == 3);
 
   // Unlinked receipts by one signer only warn.
-  const auto loose = make_chain(seed_key(0x01), 3, false);
+  const auto loose = make_chain(key_of(0x01), 3, false);
   rep = check(loose);
   CHECK(rep.ok());
   CHECK(kinds(rep) == std::vector<ChainIssueKind>{ChainIssueKind::Unchained, ChainIssueKind::Unchained});
 
   // Two signers interleaved, each chained: fine.
-  const auto a = make_chain(seed_key(0x01), 3);
-  const auto b = make_chain(seed_key(0x05), 3);
+  const auto a = make_chain(key_of(0x01), 3);
+  const auto b = make_chain(key_of(0x05), 3);
   rep = check({a[0], b[0], a[1], b[1], b[2], a[2]});
   CHECK(rep.ok());
   CHECK(rep.signers == 2);

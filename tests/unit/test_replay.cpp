@@ -8,6 +8,8 @@
 #include <tenuo/signing_key.hpp>
 #include <tenuo/verify.hpp>
 
+#include "warrant_fixtures.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -30,13 +32,7 @@ namespace {
 
 constexpr std::int64_t kT0 = 1704067200;  // 2024-01-01T00:00:00Z
 
-SigningKey seed_key(std::uint8_t fill) {
-  std::array<std::uint8_t, 32> seed{};
-  seed.fill(fill);
-  auto k = SigningKey::from_seed(seed);
-  REQUIRE(k);
-  return std::move(k).value();
-}
+using tenuo::test::key_of;
 
 ConstraintSet cset(std::string_view json) {
   auto s = constraint_set_from_json_text(json);
@@ -59,10 +55,10 @@ Object args(std::string_view json) {
 // root (key 1) -> agent (key 2): read_file {path: /data/*}, search {} (unconstrained), 1 h.
 // agent -> sub (key 3): read_file {path: /data/public/*}, 30 min.
 struct World {
-  SigningKey root = seed_key(1);
-  SigningKey agent = seed_key(2);
-  SigningKey sub = seed_key(3);
-  SigningKey authorizer = seed_key(9);
+  SigningKey root = key_of(1);
+  SigningKey agent = key_of(2);
+  SigningKey sub = key_of(3);
+  SigningKey authorizer = key_of(9);
   Warrant w1 = make_root();
   Warrant w2 = make_child();
 

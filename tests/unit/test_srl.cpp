@@ -2,6 +2,8 @@
 #include <tenuo/encoding.hpp>
 #include <tenuo/srl.hpp>
 
+#include "warrant_fixtures.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -28,19 +30,9 @@ constexpr const char* kSignatureHex =
     "ff4c277bda31518acc2688eb45902d50878f606824c975f4766fa2b058be83ac828be3debbd1d9d5e7d7c31bbb0fb3b1445ec59c63c013"
     "bec9f74da4d8721f0e";
 
-tenuo::SigningKey seed_key(std::uint8_t fill) {
-  std::array<std::uint8_t, 32> seed{};
-  seed.fill(fill);
-  auto k = tenuo::SigningKey::from_seed(seed);
-  REQUIRE(k);
-  return std::move(k).value();
-}
+using tenuo::test::key_of;
 
-Bytes unhex(std::string_view h) {
-  auto b = tenuo::hex_decode(h);
-  REQUIRE(b);
-  return *b;
-}
+using tenuo::test::unhex;
 
 SrlPayload sample(const tenuo::SigningKey& issuer, std::uint64_t version = 7) {
   SrlPayload p(issuer.public_key());
@@ -90,7 +82,7 @@ Parts signed_parts(const tenuo::SigningKey& k) {
 
 TEST_SUITE("tenuo::srl") {
   TEST_CASE("payload and signed list match independently computed bytes") {
-    const auto k = seed_key(0x01);
+    const auto k = key_of(0x01);
     const SrlPayload p = sample(k);
     CHECK(tenuo::hex_encode(tenuo::encode_srl_payload(p)) == kPayloadHex);
     const Bytes srl = tenuo::sign_srl(k, p);
@@ -101,9 +93,9 @@ TEST_SUITE("tenuo::srl") {
   }
 
   TEST_CASE("verify accepts the issuer's list and reports its ids, version and hash") {
-    const auto k = seed_key(0x01);
+    const auto k = key_of(0x01);
     const Bytes srl = tenuo::sign_srl(k, sample(k));
-    const std::vector<tenuo::PublicKey> accepted{seed_key(0x05).public_key(), k.public_key()};
+    const std::vector<tenuo::PublicKey> accepted{key_of(0x05).public_key(), k.public_key()};
     auto r = tenuo::verify_srl(srl, accepted);
     REQUIRE(r);
     CHECK(r->payload == sample(k));
@@ -120,9 +112,9 @@ TEST_SUITE("tenuo::srl") {
   }
 
   TEST_CASE("an issuer outside the accepted set is refused with 1801") {
-    const auto k = seed_key(0x01);
+    const auto k = key_of(0x01);
     const Bytes srl = tenuo::sign_srl(k, sample(k));
-    const std::vector<tenuo::PublicKey> others{seed_key(0x02).public_key()};
+    const std::vector<tenuo::PublicKey> others{key_of(0x02).public_key()};
     auto r = tenuo::verify_srl(srl, others);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::SrlInvalid);
@@ -132,8 +124,8 @@ TEST_SUITE("tenuo::srl") {
   }
 
   TEST_CASE("a list signed by another key than its issuer field is refused") {
-    const auto real = seed_key(0x01);
-    const auto forger = seed_key(0x09);
+    const auto real = key_of(0x01);
+    const auto forger = key_of(0x09);
     const Bytes srl = tenuo::sign_srl(forger, sample(real));  // claims issuer `real`
     const std::vector<tenuo::PublicKey> accepted{real.public_key()};
     auto r = tenuo::verify_srl(srl, accepted);
@@ -142,7 +134,7 @@ TEST_SUITE("tenuo::srl") {
   }
 
   TEST_CASE("altering any signed field breaks the signature (1801)") {
-    const auto k = seed_key(0x01);
+    const auto k = key_of(0x01);
     const std::vector<tenuo::PublicKey> accepted{k.public_key()};
     SUBCASE("an id removed") {
       Parts p = signed_parts(k);
@@ -175,7 +167,7 @@ TEST_SUITE("tenuo::srl") {
   }
 
   TEST_CASE("version rollback is 1802, equal or newer versions pass") {
-    const auto k = seed_key(0x01);
+    const auto k = key_of(0x01);
     const Bytes srl = tenuo::sign_srl(k, sample(k, 7));
     const std::vector<tenuo::PublicKey> accepted{k.public_key()};
     CHECK(tenuo::verify_srl(srl, accepted, 0));
@@ -192,7 +184,7 @@ TEST_SUITE("tenuo::srl") {
   }
 
   TEST_CASE("the signature is checked over the re-encoded payload (non-canonical issued_at text)") {
-    const auto k = seed_key(0x01);
+    const auto k = key_of(0x01);
     const std::vector<tenuo::PublicKey> accepted{k.public_key()};
     for (const char* text : {"2024-01-01T00:00:00+00:00", "2024-01-01t00:00:00z", "2024-01-01T01:00:00+01:00",
                              "2023-12-31T23:30:00-00:30", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00.000Z"}) {
@@ -231,7 +223,7 @@ TEST_SUITE("tenuo::srl") {
   }
 
   TEST_CASE("malformed lists are 1801") {
-    const auto k = seed_key(0x01);
+    const auto k = key_of(0x01);
     auto expect_invalid = [](const Bytes& b) {
       auto r = tenuo::decode_srl(b);
       REQUIRE_FALSE(r);
@@ -299,7 +291,7 @@ TEST_SUITE("tenuo::srl") {
   }
 
   TEST_CASE("file forms: raw CBOR, hex and base64 give the same bytes") {
-    const auto k = seed_key(0x01);
+    const auto k = key_of(0x01);
     const Bytes srl = tenuo::sign_srl(k, sample(k));
     auto as_view = [](const std::string& s) { return tenuo::ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
     auto raw = tenuo::srl_bytes_from_any(srl);
