@@ -215,16 +215,17 @@ Result<VerifiedChain> verify_chain(ByteView cbor, const TrustedRoots& roots, con
   // the chain is denied: the root is untrusted whether or not its signature verifies. The
   // root's claimed issuer is read first; only an untrusted one pays for checking the other
   // links, so a trusted chain is not parsed twice before its signatures.
-  if (opts.revoked_ids.empty())
-    if (auto links = detail::split_links(cbor))
-      if (auto issuer = detail::claimed_issuer(links->front());
-          issuer && !roots.contains(*issuer) && detail::links_valid_before_trust(*links, opts.now))
-        return at(Error{ErrorCode::UntrustedRoot,
-                        fmt::format("the root warrant's issuer {} is not a trusted root",
-                                    issuer->fingerprint())},
-                  0);
-  // Decoded without the clock: verify_chain() checks issued_at itself, after revocation.
-  TENUO_TRY_ASSIGN(auto chain, decode_warrants(cbor));
+  const auto links = detail::split_links(cbor);
+  if (links && opts.revoked_ids.empty())
+    if (auto issuer = detail::claimed_issuer(links->items.front());
+        issuer && !roots.contains(*issuer) && detail::links_valid_before_trust(links->items, opts.now))
+      return at(Error{ErrorCode::UntrustedRoot,
+                      fmt::format("the root warrant's issuer {} is not a trusted root",
+                                  issuer->fingerprint())},
+                0);
+  // Decoded without the clock: verify_chain() checks issued_at itself, after revocation. The
+  // split is reused; an input that does not split takes decode_warrants for its exact error.
+  TENUO_TRY_ASSIGN(auto chain, links ? detail::decode_links(*links, std::nullopt) : decode_warrants(cbor));
   return verify_chain(std::move(chain), roots, opts);
 }
 

@@ -467,17 +467,7 @@ Result<std::vector<Warrant>> decode_warrants(ByteView bytes, std::optional<std::
   if ((head & 0x1f) >= 24) off += std::size_t{1} << ((head & 0x1f) - 24);
   if (off >= bytes.size()) return malformed("truncated warrant input");
   const std::uint8_t first = bytes[off];
-  if (first < 0x80 || first > 0x9b) {
-    auto w = decode_warrant(bytes, now);
-    if (!w) {
-      Error e = std::move(w).error();
-      e.chain_index = 0;  // a lone warrant is link 0, as in a stack
-      return Unexpected{std::move(e)};
-    }
-    std::vector<Warrant> out;
-    out.push_back(std::move(*w));
-    return out;
-  }
+  if (first < 0x80 || first > 0x9b) return detail::decode_links({{bytes}, false}, now);
   // Stack: checked as strictly as a full decode, and split into the elements' exact byte
   // ranges without building or interpreting anything yet.
   TENUO_TRY_ASSIGN(auto items, cbor::validate_and_split(bytes, {.max_depth = 4, .max_bytes = kMaxStackBytes}));
@@ -485,19 +475,7 @@ Result<std::vector<Warrant>> decode_warrants(ByteView bytes, std::optional<std::
   if (items.size() > kMaxChainLength)
     return fail(ErrorCode::ChainTooLong,
                 fmt::format("the chain has {} warrants (limit {})", items.size(), kMaxChainLength));
-  std::vector<Warrant> out;
-  out.reserve(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    auto w = decode_warrant(items[i], now);
-    if (!w) {
-      Error e = std::move(w).error();
-      e.chain_index = i;
-      e.message = fmt::format("warrant {} of the chain: {}", i, e.message);
-      return Unexpected{std::move(e)};
-    }
-    out.push_back(std::move(*w));
-  }
-  return out;
+  return detail::decode_links({std::move(items), true}, now);
 }
 
 Bytes encode_stack(std::span<const Warrant> chain) {
@@ -556,15 +534,31 @@ std::optional<cbor::Value> payload_tree(ByteView link) {
 
 }  // namespace
 
-std::optional<std::vector<ByteView>> split_links(ByteView bytes) {
+std::optional<Links> split_links(ByteView bytes) {
   if (bytes.empty() || bytes.size() > kMaxStackBytes) return std::nullopt;
   auto items = cbor::validate_and_split(bytes, {.max_depth = 4, .max_bytes = kMaxStackBytes});
   if (!items || items->empty()) return std::nullopt;
   // A SignedWarrant starts with its version integer; a WarrantStack with an array.
   const std::uint8_t first = (*items)[0][0];
-  if (first < 0x80 || first > 0x9b) return std::vector<ByteView>{bytes};
+  if (first < 0x80 || first > 0x9b) return Links{{bytes}, false};
   if (items->size() > kMaxChainLength) return std::nullopt;
-  return std::move(*items);
+  return Links{std::move(*items), true};
+}
+
+Result<std::vector<Warrant>> decode_links(const Links& links, std::optional<std::int64_t> now) {
+  std::vector<Warrant> out;
+  out.reserve(links.items.size());
+  for (std::size_t i = 0; i < links.items.size(); ++i) {
+    auto w = decode_warrant(links.items[i], now);
+    if (!w) {
+      Error e = std::move(w).error();
+      e.chain_index = i;  // a lone warrant is link 0, as in a stack
+      if (links.stack) e.message = fmt::format("warrant {} of the chain: {}", i, e.message);
+      return Unexpected{std::move(e)};
+    }
+    out.push_back(std::move(*w));
+  }
+  return out;
 }
 
 std::optional<PublicKey> claimed_issuer(ByteView link) {

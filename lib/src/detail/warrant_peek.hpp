@@ -4,6 +4,8 @@
 #include <tenuo/bytes.hpp>
 #include <tenuo/export.hpp>
 #include <tenuo/public_key.hpp>
+#include <tenuo/result.hpp>
+#include <tenuo/warrant.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -16,10 +18,18 @@ namespace tenuo::detail {
 // signature, so a key read here proves nothing by itself; it only lets a verifier refuse an
 // untrusted root without verifying anything.
 
-// The links of a SignedWarrant (one) or a WarrantStack, as exact byte ranges, after the same
-// strict structural check decode_warrants applies; nullopt when that fails, or when the stack
-// is empty or longer than kMaxChainLength.
-[[nodiscard]] TENUO_EXPORT std::optional<std::vector<ByteView>> split_links(ByteView cbor);
+// The links of a SignedWarrant (one, `stack` false) or a WarrantStack, as exact byte ranges.
+struct Links {
+  std::vector<ByteView> items;
+  bool stack = false;
+};
+// `cbor` split into its links after the same strict structural check decode_warrants applies;
+// nullopt when that fails, or when the stack is empty or longer than kMaxChainLength.
+[[nodiscard]] TENUO_EXPORT std::optional<Links> split_links(ByteView cbor);
+// Each link decoded and its signature verified, with decode_warrants' errors (chain_index, and
+// for a stack the "warrant i of the chain" prefix): decode_warrants(cbor) once split.
+[[nodiscard]] TENUO_EXPORT Result<std::vector<Warrant>> decode_links(const Links& links,
+                                                                     std::optional<std::int64_t> now);
 // The issuer field of one link's payload; nullopt when the link or that field is unreadable.
 [[nodiscard]] TENUO_EXPORT std::optional<PublicKey> claimed_issuer(ByteView link);
 // Every link parses and validates as decode_warrant would (signatures aside), ids are unique,
