@@ -1,9 +1,13 @@
+#include "python_util.hpp"
+
 #include <tenuo/cbor.hpp>
 #include <tenuo/constraint.hpp>
 #include <tenuo/encoding.hpp>
 #include <tenuo/limits.hpp>
 
 #include <doctest/doctest.h>
+
+#include <fmt/format.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -201,36 +205,74 @@ TEST_CASE("ConstraintSet: wrapper, byte-order keys, allow_unknown only when true
   CHECK(dec_set(enc(empty)).has_value());
 }
 
-TEST_CASE("an independent decoder (cbor2) reads our bytes as the reference shapes") {
+TEST_CASE("an independent decoder (cbor2) reads every row of the table as the reference shapes") {
+  if (!test::has_cbor2()) {
+    MESSAGE("skipped the cbor2 cross-check: /usr/bin/python3 has no cbor2 (scripts/deps.sh --test installs it)");
+    return;
+  }
+  // One argument per row of the type table (every type 1-18, Shlex 128, Unknown), so the whole
+  // set and each constraint go through cbor2 in one process.
+  const auto table = rows();
   ConstraintSet s;
-  s.set("a", range(1.5, 1000.0, true, false));
-  s.set("b", c::Exact{Value{2.0}});
-  s.set("c", c::Cidr{"10.0.0.0/8"});
-  s.set("d", c::Wildcard{});
-  s.set("e", c::Subpath{"/srv", true, false});
-  s.set("f", c::Unknown{99, {1, 2}});
-  s.set("g", c::Shlex{{"ls"}});
-  s.set("h", make_not(c::Exact{Value{2}}));
-  const auto hex = enc(s);
-  const std::string script =
-      "import cbor2,sys; print(repr(cbor2.loads(bytes.fromhex(sys.argv[1]))))";
-  const std::string cmd = "/usr/bin/python3 -c \"" + script + "\" " + hex;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  REQUIRE(::pclose(p) == 0);
-  CHECK(out ==
-        "{'constraints': {"
-        "'a': [3, {'min': 1.5, 'max': 1000.0, 'min_inclusive': True, 'max_inclusive': False}], "
-        "'b': [1, {'value': 2.0}], "
-        "'c': [8, '10.0.0.0/8'], "
-        "'d': [16, None], "
-        "'e': [17, {'root': '/srv', 'case_sensitive': True, 'allow_equal': False}], "
-        "'f': [99, b'\\x01\\x02'], "
-        "'g': [128, {'allow': ['ls']}], "
-        "'h': [14, {'constraint': [1, {'value': 2}]}]}}\n");
+  std::string input;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    s.set(fmt::format("r{:02}", i), table[i].c);
+    input += fmt::format("{}\n", table[i].c.type_id());
+  }
+  const std::string set_hex = enc(s);
+  input = set_hex + "\n" + input;
+  const std::string script = std::string(test::kPyReencode) +
+      "import sys\n"
+      "lines = sys.stdin.read().split()\n"
+      "raw = bytes.fromhex(lines[0])\n"
+      "ids = [int(x) for x in lines[1:]]\n"
+      "top = cbor2.loads(raw)\n"
+      "assert list(top.keys()) == ['constraints'], top.keys()\n"
+      "cs = top['constraints']\n"
+      "assert list(cs.keys()) == ['r%02d' % i for i in range(len(ids))], list(cs.keys())\n"
+      "assert reencode(top) == raw, 'set re-encodes differently'\n"
+      "for i, (k, c) in enumerate(cs.items()):\n"
+      "    assert isinstance(c, list) and len(c) == 2 and c[0] == ids[i], (k, c)\n"
+      "    print(k, c[0], reencode(c).hex(), repr(c[1]))\n";
+  const std::string out = test::run_python_with_input(script, input);
+  std::vector<std::string> lines;
+  for (std::size_t pos = 0; pos < out.size();) {
+    const auto nl = out.find('\n', pos);
+    lines.push_back(out.substr(pos, nl - pos));
+    pos = nl == std::string::npos ? out.size() : nl + 1;
+  }
+  REQUIRE(lines.size() == table.size());
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    CAPTURE(table[i].name);
+    // cbor2 re-encodes each constraint to our bytes (= the reference bytes of the table).
+    const std::string prefix = fmt::format("r{:02} {} {} ", i, table[i].c.type_id(), strip(table[i].hex));
+    CHECK(lines[i].substr(0, prefix.size()) == prefix);
+  }
+  // The shapes as Python sees them, for one row of each wire form (struct map, bare text, null,
+  // bytes, nested constraint).
+  auto body = [&](std::string_view name) {
+    for (std::size_t i = 0; i < table.size(); ++i)
+      if (table[i].name == name) {
+        const std::string& l = lines[i];
+        std::size_t sp = 0;
+        for (int k = 0; k < 3; ++k) sp = l.find(' ', sp) + 1;
+        return l.substr(sp);
+      }
+    FAIL("no row ", name);
+    return std::string();
+  };
+  CHECK(body("Range 1.5<=x<1000") == "{'min': 1.5, 'max': 1000.0, 'min_inclusive': True, 'max_inclusive': False}");
+  CHECK(body("Exact float 2.0") == "{'value': 2.0}");
+  CHECK(body("Exact int 2") == "{'value': 2}");
+  CHECK(body("Cidr") == "'10.0.0.0/8'");
+  CHECK(body("Wildcard") == "None");
+  CHECK(body("Subpath options") == "{'root': '/', 'case_sensitive': False, 'allow_equal': False}");
+  CHECK(body("Unknown 99") == "b'\\x01\\x02'");
+  CHECK(body("Shlex") == "{'allow': ['grep']}");
+  CHECK(body("Not") == "{'constraint': [2, {'pattern': 'a'}]}");
+  CHECK(body("Cel with parent") == "{'expression': 'b', 'parent_expression': 'a'}");
+  CHECK(body("UrlSafe options").starts_with("{'schemes': ['http', 'https'], 'allow_domains': ['*.example.com'], "
+                                            "'deny_domains': None, 'allow_ports': [443, 8443], "));
 }
 
 TEST_CASE("decode rejects every shape the reference encoder does not emit") {

@@ -1,5 +1,6 @@
 // Warrant model and codec: the A.1 vector byte for byte, round trips of every field and
 // constraint type, decode rules and limits on hand-built, correctly signed payloads.
+#include "python_util.hpp"
 #include "warrant_fixtures.hpp"
 
 #include <tenuo/cbor.hpp>
@@ -308,6 +309,10 @@ TEST_CASE("every optional payload field (keys 9-17) round-trips with the referen
 }
 
 TEST_CASE("an independent decoder (cbor2) reads the envelope and payload as the reference shapes") {
+  if (!has_cbor2()) {
+    MESSAGE("skipped the cbor2 cross-check: /usr/bin/python3 has no cbor2 (scripts/deps.sh --test installs it)");
+    return;
+  }
   const Warrant w = signed_warrant(full_issuer_payload(), key_of(2));
   const std::string script =
       "import cbor2,sys\n"
@@ -781,6 +786,38 @@ TEST_CASE("chains of 1 to 64 warrants: encode -> decode -> encode gives identica
       CHECK((n == 1 ? envelope_bytes(again->front()) : encode_stack(*again)) == bytes);
     }
   }
+
+  // The 64-link stack through an independent decoder (cbor2): 64 envelopes, each link's
+  // parent_hash (key 9, an array of 32 small integers) is SHA-256 of the previous payload
+  // bytes, depths count up, and cbor2 re-encodes the stack to the same bytes.
+  if (!has_cbor2()) {
+    MESSAGE("skipped the cbor2 cross-check: /usr/bin/python3 has no cbor2 (scripts/deps.sh --test installs it)");
+    return;
+  }
+  const Bytes stack = encode_stack(chain);
+  const std::string script =
+      "import sys, hashlib, cbor2\n"
+      "stack = bytes.fromhex(sys.stdin.readline().strip())\n"
+      "links = cbor2.loads(stack)\n"
+      "assert isinstance(links, list) and len(links) == 64, len(links)\n"
+      "prev = None\n"
+      "for i, env in enumerate(links):\n"
+      "    assert isinstance(env, list) and len(env) == 3 and env[0] == 1, i\n"
+      "    assert isinstance(env[1], bytes) and env[2][0] == 1 and len(env[2][1]) == 64, i\n"
+      "    p = cbor2.loads(env[1])\n"
+      "    assert p[18] == i, (i, p[18])\n"
+      "    if prev is None:\n"
+      "        assert 9 not in p, 'root has a parent hash'\n"
+      "    else:\n"
+      "        ph = p[9]\n"
+      "        assert isinstance(ph, list) and len(ph) == 32, (i, ph)\n"
+      "        assert all(isinstance(x, int) and 0 <= x <= 255 for x in ph), i\n"
+      "        assert bytes(ph) == hashlib.sha256(prev).digest(), i\n"
+      "    prev = env[1]\n"
+      "assert cbor2.dumps(cbor2.loads(stack)) == stack\n"
+      "print(len(links), len(stack), hashlib.sha256(links[-1][1]).hexdigest())\n";
+  const std::string out = run_python_with_input(script, hex_encode(stack) + "\n");
+  CHECK(out == fmt::format("64 {} {}\n", stack.size(), hex_encode(ByteView(chain.back().payload_hash()))));
 }
 
 TEST_CASE("read_warrants: every accepted input form of A.1 and of a two-link chain") {
