@@ -74,6 +74,8 @@ int report_internal(const std::exception& e, bool json);
                                           std::optional<std::uint64_t>& expires_at);
 // Clearance names (untrusted … system) or 0..255.
 [[nodiscard]] Result<std::uint8_t> parse_clearance(std::string_view s);
+// The --format values of mint and grant (checked by CLI11: anything else is a usage error).
+inline const std::vector<std::string> kWarrantFormats{"b64", "pem", "tenuo", "json"};
 // Writes `chain` in `format` (b64|pem|tenuo|json) to `out` ("" = stdout).
 [[nodiscard]] Result<void> emit_warrants(std::span<const Warrant> chain, const std::string& format,
                                          const std::string& out);

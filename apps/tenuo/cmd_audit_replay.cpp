@@ -415,7 +415,8 @@ void add_audit_replay(CLI::App& app, Pending& pending) {
       ->check(CLI::IsMember({"deny", "drift", "any", "none"}));
   sub->add_option("--threads", o->threads, "Worker threads (default: the number of cores)");
   sub->add_option("--authorizer", o->authorizers, "Allowed receipt signer public key (repeatable; default any)");
-  sub->add_option("--pop-windows", o->pop_windows, "PoP windows accepted, 2-10 (default $TENUO_POP_MAX_WINDOWS or 5)");
+  sub->add_option("--pop-windows", o->pop_windows, "PoP windows accepted, 2-10 (default $TENUO_POP_MAX_WINDOWS or 5)")
+      ->check(CLI::Range(kPopMinWindows, kPopMaxWindows));
   sub->add_option("--show", o->show, "Drifts, undecidable and malformed records listed in the summary (default 50)");
   sub->add_flag("--no-progress", o->no_progress, "No progress bar, even on a terminal");
   sub->callback([o, &pending] {

@@ -123,8 +123,6 @@ Result<int> run_grant(const GrantCmd& o) {
     TENUO_TRY_ASSIGN(WarrantId id, parse_warrant_id(o.id));
     req.id = id;
   }
-  if (o.emit != "chain" && o.emit != "leaf")
-    return fail(ErrorCode::InvalidInput, fmt::format("--emit '{}': use chain or leaf", o.emit));
   if (o.dry_run) {
     TENUO_TRY_ASSIGN(Payload c, prepare_grant(parent, req, key.public_key()));
     std::fputs(terminal_safe(fmt::format("dry run: the grant is valid; nothing was signed\n{}",
@@ -156,16 +154,18 @@ void add_grant(CLI::App& app, Pending& pending) {
   sub->add_option("--tool,-t", o->tools, "Keep only these tools (repeatable; default: all of the parent's)");
   sub->add_option("-c,--constraint", o->constraints, "[TOOL.]ARG=TYPE:VALUE narrowing (repeatable)");
   sub->add_option("--capabilities", o->capabilities, "JSON {\"tool\": {\"arg\": CONSTRAINT}} narrowing (or @FILE)");
-  sub->add_option("--ttl", o->ttl, "Lifetime (capped to the parent's expiry): 30s, 5m, 1h, 2d");
-  sub->add_option("--expires-at", o->expires_at, "Expiry instead of --ttl: RFC 3339 or unix seconds");
+  auto* ttl = sub->add_option("--ttl", o->ttl, "Lifetime (capped to the parent's expiry): 30s, 5m, 1h, 2d");
+  sub->add_option("--expires-at", o->expires_at, "Expiry instead of --ttl: RFC 3339 or unix seconds")->excludes(ttl);
   sub->add_option("--max-depth", o->max_depth, "Maximum delegation depth (default: the parent's)");
   sub->add_option("--clearance", o->clearance, "Lower the clearance (default: the parent's)");
   sub->add_option("--id", o->id, "Child warrant id (default: new UUIDv7)");
   sub->add_option("--at", o->at, "Issue time: RFC 3339 or unix seconds (default: now or $TENUO_NOW)");
-  sub->add_option("--emit", o->emit, "chain (default: root..child) or leaf (the child alone)");
+  sub->add_option("--emit", o->emit, "chain (default: root..child) or leaf (the child alone)")
+      ->check(CLI::IsMember({"chain", "leaf"}));
   sub->add_flag("--dry-run", o->dry_run, "Check and show the grant; sign nothing");
   sub->add_flag("--diff", o->diff, "Show what narrowed (stderr)");
-  sub->add_option("--format", o->format, "Output: b64 (default), pem, tenuo (binary), json");
+  sub->add_option("--format", o->format, "Output: b64 (default), pem, tenuo (binary), json")
+      ->check(CLI::IsMember(kWarrantFormats));
   sub->add_option("-o,--out", o->out, "Write to FILE instead of stdout");
   sub->callback([o, &pending] {
     pending.json = o->format == "json";

@@ -44,13 +44,7 @@ Result<int> run_mint(const MintCmd& o) {
   const PublicKey self = key.public_key();
   TENUO_TRY_ASSIGN(PublicKey holder, load_public_key(o.holder, &self));
   req.holder = holder;
-  if (o.type == "execution") {
-    req.type = WarrantType::Execution;
-  } else if (o.type == "issuer") {
-    req.type = WarrantType::Issuer;
-  } else {
-    return fail(ErrorCode::InvalidInput, fmt::format("--type '{}': use execution or issuer", o.type));
-  }
+  req.type = o.type == "issuer" ? WarrantType::Issuer : WarrantType::Execution;  // CLI11 checked the value
   for (const auto& t : o.tools) req.tools.emplace_back(t, ConstraintSet{});
   if (!o.capabilities.empty()) {
     TENUO_TRY_ASSIGN(std::string text, read_input(o.capabilities));
@@ -130,10 +124,11 @@ void add_mint(CLI::App& app, Pending& pending) {
   sub->add_option("--tool,-t", o->tools, "Tool to grant (repeatable; each is its own capability)");
   sub->add_option("-c,--constraint", o->constraints, "[TOOL.]ARG=TYPE:VALUE argument constraint (repeatable)");
   sub->add_option("--capabilities", o->capabilities, "JSON {\"tool\": {\"arg\": CONSTRAINT}} (or @FILE)");
-  sub->add_option("--ttl", o->ttl, "Lifetime: 30s, 5m, 1h, 2d (default 5m)");
-  sub->add_option("--expires-at", o->expires_at, "Expiry instead of --ttl: RFC 3339 or unix seconds");
+  auto* ttl = sub->add_option("--ttl", o->ttl, "Lifetime: 30s, 5m, 1h, 2d (default 5m)");
+  sub->add_option("--expires-at", o->expires_at, "Expiry instead of --ttl: RFC 3339 or unix seconds")->excludes(ttl);
   sub->add_option("--max-depth", o->max_depth, "Maximum delegation depth, 0..64 (default 64)");
-  sub->add_option("--type", o->type, "execution or issuer (default execution)");
+  sub->add_option("--type", o->type, "execution or issuer (default execution)")
+      ->check(CLI::IsMember({"execution", "issuer"}));
   sub->add_option("--issuable-tools", o->issuable_tools, "Issuer warrants: comma-separated tools it may issue");
   sub->add_option("--max-issue-depth", o->max_issue_depth, "Issuer warrants: maximum depth of issued warrants");
   sub->add_option("--constraint-bounds", o->constraint_bounds, "Issuer warrants: constraint set JSON bounding issued tools");
@@ -145,7 +140,8 @@ void add_mint(CLI::App& app, Pending& pending) {
   sub->add_option("--agent-id", o->agent_id, "Agent id extension (tenuo.agent_id)");
   sub->add_option("--extension", o->extensions, "KEY=CBORHEX extension (repeatable)");
   sub->add_option("--at", o->at, "Issue time: RFC 3339 or unix seconds (default: now or $TENUO_NOW)");
-  sub->add_option("--format", o->format, "Output: b64 (default), pem, tenuo (binary), json");
+  sub->add_option("--format", o->format, "Output: b64 (default), pem, tenuo (binary), json")
+      ->check(CLI::IsMember(kWarrantFormats));
   sub->add_option("-o,--out", o->out, "Write to FILE instead of stdout");
   sub->callback([o, &pending] {
     pending.json = o->format == "json";

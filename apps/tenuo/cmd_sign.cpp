@@ -66,9 +66,6 @@ void precheck(std::span<const Warrant> chain, std::span<const PublicKey> roots, 
 }
 
 Result<int> run_sign(const SignCmd& o) {
-  if (o.emit == "meta" && o.encoding != "base64")
-    return fail(ErrorCode::InvalidInput,
-                "--emit meta always uses standard padded base64 (WIRE.md §14.2); drop --encoding");
   TENUO_TRY_ASSIGN(std::vector<Warrant> chain, load_warrants(o.warrant));
   TENUO_TRY_ASSIGN(SigningKey key, load_signing_key(o.key, "TENUO_SIGNING_KEY", "--key"));
   TENUO_TRY_ASSIGN(Object args, load_arguments(o.args));
@@ -130,6 +127,10 @@ void add_sign(CLI::App& app, Pending& pending) {
   json->excludes(sub->get_option("--emit"));
   sub->callback([o, &pending] {
     if (o->json) o->emit = "json";
+    // A usage error (exit 2), like any other conflicting pair of flags.
+    if (o->emit == "meta" && o->encoding != "base64")
+      throw CLI::ValidationError("--encoding",
+                                 "--emit meta always uses standard padded base64 (WIRE.md §14.2); drop --encoding");
     // JSON output is one document on success and on failure.
     pending.json = o->emit == "json";
     pending.run = [o] { return run_sign(*o); };

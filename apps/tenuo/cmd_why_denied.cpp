@@ -190,7 +190,8 @@ void add_why_denied(CLI::App& app, Pending& pending) {
   sub->add_option("--signature,-s", o->signature, "PoP signature to check (base64 any dialect, or hex)");
   sub->add_option("--at", o->at, "Evaluation instant: RFC 3339 or unix seconds (default: now or $TENUO_NOW)");
   sub->add_option("--revoked", o->revoked, "Revoked warrant id (repeatable)");
-  sub->add_option("--pop-windows", o->pop_windows, "PoP windows accepted, 2..10 (default $TENUO_POP_MAX_WINDOWS or 5)");
+  sub->add_option("--pop-windows", o->pop_windows, "PoP windows accepted, 2..10 (default $TENUO_POP_MAX_WINDOWS or 5)")
+      ->check(CLI::Range(kPopMinWindows, kPopMaxWindows));
   sub->add_flag("--json", o->json, "One JSON document");
   sub->callback([o, &pending] {
     pending.json = o->json;

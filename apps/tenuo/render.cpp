@@ -124,7 +124,7 @@ void print_json(const nlohmann::json& doc) {
 namespace tenuo::cli {
 
 Result<void> emit_warrants(std::span<const Warrant> chain, const std::string& format, const std::string& out) {
-  if (format == "b64" || format == "base64") return write_output(out, to_text(chain, TextFormat::Base64) + "\n");
+  if (format == "b64") return write_output(out, to_text(chain, TextFormat::Base64) + "\n");
   if (format == "pem") return write_output(out, to_text(chain, TextFormat::Pem));
   if (format == "tenuo") {
     const Bytes body = chain.size() == 1 ? Bytes(chain[0].envelope_bytes().begin(), chain[0].envelope_bytes().end())

@@ -242,7 +242,7 @@ expect_rc 0 "$TENUO" grant "$(cat root.b64)" "${G[@]}" --emit leaf      # parent
 expect_rc 0 "$TENUO" grant "${G[@]}" --emit leaf <root.b64              # parent on stdin
 expect_rc 1 "$TENUO" grant @root.b64 "${G[@]}" --tool delete_file
 grep -q '\[1503 ' err.txt || fail "adding a tool should be 1503"
-expect_rc 3 "$TENUO" grant @root.b64 "${G[@]}" --emit both
+expect_rc 2 "$TENUO" grant @root.b64 "${G[@]}" --emit both   # a usage error
 expect_rc 3 "$TENUO" grant @root.b64 --key "$AGENT" --id not-an-id --at 2024-01-01T00:02:00Z
 
 # ---- verify: revocation of a link, strict session

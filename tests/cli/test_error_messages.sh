@@ -67,6 +67,18 @@ expect "bad keygen --format" 2 "format" "xml" -- t keygen --format xml
 expect "bad sign --emit" 2 "emit" "curl" -- t sign --warrant @chain.tenuo --key worker.key --tool read_file --emit curl
 expect "--signature with --no-pop" 2 "excludes|no-pop" -- t verify --warrant @chain.tenuo -r cp.pub --tool read_file --signature @pop.txt --no-pop
 expect "bad verify --mode" 2 "mode" "lenient" -- t verify --warrant @chain.tenuo -r cp.pub --mode lenient
+expect "bad mint --format" 2 "format" "xml" -- t mint --key cp.key --tool t --format xml
+expect "bad mint --type" 2 "type" "bogus" -- t mint --key cp.key --tool t --type bogus
+expect "mint --ttl with --expires-at" 2 "ttl|expires-at" "excludes" -- t mint --key cp.key --tool t --ttl 5m --expires-at 2030-01-01T00:00:00Z
+expect "bad grant --format" 2 "format" "xml" -- t grant @root.tenuo --key orch.key --format xml
+expect "bad grant --emit" 2 "emit" "both" -- t grant @root.tenuo --key orch.key --emit both
+expect "grant --ttl with --expires-at" 2 "ttl|expires-at" "excludes" -- t grant @root.tenuo --key orch.key --ttl 1m --expires-at 2030-01-01T00:00:00Z
+expect "sign --emit meta --encoding hex" 2 "encoding" "meta" -- t sign --warrant @chain.tenuo --key worker.key --tool read_file --emit meta --encoding hex
+expect "bad sign --encoding" 2 "encoding" "base32" -- t sign --warrant @chain.tenuo --key worker.key --tool read_file --encoding base32
+expect "why-denied --pop-windows 1" 2 "pop-windows" "1" -- t why-denied --warrant @chain.tenuo -r cp.pub --tool read_file --pop-windows 1
+expect "audit-replay --pop-windows 11" 2 "pop-windows" "11" -- t audit-replay --pop-windows 11 -r cp.pub
+expect "bad audit-replay --fail-on" 2 "fail-on" "never" -- t audit-replay --fail-on never -r cp.pub
+expect "bad --color" 2 "color" "sometimes" -- t inspect @chain.tenuo --color sometimes
 
 # ---- input errors (exit 3)
 expect "file not found" 3 "nope\.tenuo" -- t verify --warrant @nope.tenuo -r cp.pub
@@ -85,7 +97,6 @@ expect "bad --id" 3 "id" "xyz" -- t mint --key cp.key --tool t --id xyz
 expect "bad -c spec" 3 "constraint|pathsubpath" -- t mint --key cp.key --tool t -c pathsubpath
 expect "unknown constraint type in JSON" 3 "bogus" -- t mint --key cp.key --tool t --capabilities '{"t": {"a": {"type": "bogus"}}}'
 expect "invalid clearance" 3 "clearance|superuser" -- t mint --key cp.key --tool t --clearance superuser
-expect "bad mint --format" 3 "format|xml" -- t mint --key cp.key --tool t --format xml
 expect "key file exists without --force" 3 "exists|force" -- t keygen cp
 STDIN=/dev/null expect "empty stdin" 3 "empty|stdin|no input" -- t inspect
 expect "truncated warrant" 3 "warrant|CBOR|base64|truncat|short" -- t inspect @truncated.tenuo

@@ -85,7 +85,7 @@ stack = base64.b64decode(w, validate=True)
 env = bytes.fromhex("".join(open(sys.argv[2]).read().split()))
 assert stack == b"\x81" + env, stack[:8].hex()
 PYEOF
-expect_rc 3 "$TENUO" sign --warrant @a1.b64 --key "$HOLDER_SEED" --tool read_file --emit meta --encoding hex
+expect_rc 2 "$TENUO" sign --warrant @a1.b64 --key "$HOLDER_SEED" --tool read_file --emit meta --encoding hex
 
 # ---- a chain: headers carry the whole stack, meta too; the PoP is the leaf holder's
 "$TENUO" grant @a1.b64 --key "$HOLDER_SEED" --holder "$OTHER_PUB" --at 2024-01-01T00:00:10Z --ttl 30m \
