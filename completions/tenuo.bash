@@ -13,13 +13,13 @@ _tenuo_flags() {
     "") echo "--help -h --version -V" ;;
     keygen) echo "--help --out-dir --force --format" ;;
     pubkey) echo "--help --format" ;;
-    mint) echo "--help --key -k --holder --tool -t --constraint -c --capabilities --ttl --expires-at
+    mint) echo "--help --key -k --key-id --holder --tool -t --constraint -c --capabilities --ttl --expires-at
                 --max-depth --type --issuable-tools --max-issue-depth --constraint-bounds --clearance
                 --required-approver --min-approvals --id --session-id --agent-id --extension --at
                 --format --out -o" ;;
-    grant) echo "--help --key -k --holder --tool -t --constraint -c --capabilities --ttl --expires-at
+    grant) echo "--help --key -k --key-id --holder --tool -t --constraint -c --capabilities --ttl --expires-at
                  --max-depth --clearance --id --at --emit --dry-run --diff --format --out -o" ;;
-    sign) echo "--help --warrant -w --key -k --tool -t --args -a --at --emit --encoding
+    sign) echo "--help --warrant -w --key -k --key-id --tool -t --args -a --at --emit --encoding
                 --trusted-root -r --no-precheck --json" ;;
     verify) echo "--help --warrant -w --trusted-root -r --tool -t --args -a --signature -s --no-pop --at
                   --pop-windows --mode --approval --strict-session --revoked --srl --srl-key
@@ -55,6 +55,7 @@ _tenuo_values() {
     --holder) echo "self @file" ;;
     --at) [[ $verb == audit-replay ]] && echo "event now" ;;
     --out-dir|--warrants) echo "dir" ;;
+    --key-id) compgen -e -- TENUO_KEY_ | sed 's/^TENUO_KEY_//' ;;  # the named keys set now
     --key|-k|--warrant|-w|--trusted-root|-r|--args|-a|--signature|-s|--capabilities|\
     --constraint-bounds|--required-approver|--out|-o|--audit-log|--receipt-key|--receipt-log|\
     --srl|--srl-key|--headers|--meta|--against|--approval|--authorizer)

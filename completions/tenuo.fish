@@ -4,6 +4,11 @@
 
 set -l __tenuo_verbs keygen pubkey mint grant sign verify why-denied audit-replay inspect env doctor
 
+# The ids of the named keys in the environment (TENUO_KEY_<ID>).
+function __tenuo_key_ids
+    set -n | string match -r '^TENUO_KEY_.+' | string replace TENUO_KEY_ ''
+end
+
 # Files, and the same files prefixed with '@'.
 function __tenuo_files
     set -l tok (commandline -ct)
@@ -53,6 +58,7 @@ complete -c tenuo -n "__fish_seen_subcommand_from pubkey" -a '(__tenuo_files)' -
 # mint
 set -l c "__fish_seen_subcommand_from mint"
 complete -c tenuo -n $c -s k -l key -x -a '(__tenuo_files)' -d 'Issuer signing key'
+complete -c tenuo -n $c -l key-id -x -a '(__tenuo_key_ids)' -d 'Named key TENUO_KEY_<ID>'
 complete -c tenuo -n $c -l holder -x -a 'self (__tenuo_files)' -d 'Holder public key or self'
 complete -c tenuo -n $c -s t -l tool -x -d 'Tool to grant'
 complete -c tenuo -n $c -s c -l constraint -x -d '[TOOL.]ARG=TYPE:VALUE constraint'
@@ -78,6 +84,7 @@ complete -c tenuo -n $c -s o -l out -r -F -d 'Output file'
 # grant
 set -l c "__fish_seen_subcommand_from grant"
 complete -c tenuo -n $c -s k -l key -x -a '(__tenuo_files)' -d 'Parent holder signing key'
+complete -c tenuo -n $c -l key-id -x -a '(__tenuo_key_ids)' -d 'Named key TENUO_KEY_<ID>'
 complete -c tenuo -n $c -l holder -x -a 'self (__tenuo_files)' -d 'Child holder public key or self'
 complete -c tenuo -n $c -s t -l tool -x -d 'Keep only this tool'
 complete -c tenuo -n $c -s c -l constraint -x -d '[TOOL.]ARG=TYPE:VALUE narrowing'
@@ -99,6 +106,7 @@ complete -c tenuo -n $c -a '(__tenuo_files)' -d 'Parent warrant'
 set -l c "__fish_seen_subcommand_from sign"
 complete -c tenuo -n $c -s w -l warrant -x -a '(__tenuo_files)' -d 'Warrant or chain'
 complete -c tenuo -n $c -s k -l key -x -a '(__tenuo_files)' -d 'Holder signing key'
+complete -c tenuo -n $c -l key-id -x -a '(__tenuo_key_ids)' -d 'Named key TENUO_KEY_<ID>'
 complete -c tenuo -n $c -s t -l tool -x -d 'Tool name'
 complete -c tenuo -n $c -s a -l args -x -a '(__tenuo_files)' -d 'Call arguments JSON'
 complete -c tenuo -n $c -l at -x -d 'Signing instant'

@@ -55,9 +55,12 @@ int report_internal(const std::exception& e, bool json);
 [[nodiscard]] Result<std::uint64_t> parse_duration(std::string_view text);
 
 // A signing key from `spec` (any form of CLI.md §1, via read_input; a path to an existing file
-// is read too), else from environment variable `env_default` when `spec` is empty.
+// is read too), else the named key TENUO_KEY_<key_id> when `key_id` is given (--key-id), else
+// environment variable `env_default`. Errors: InvalidInput (unset or unreadable key).
 [[nodiscard]] Result<SigningKey> load_signing_key(const std::string& spec, const char* env_default,
-                                                  std::string_view flag);
+                                                  std::string_view flag, const std::string& key_id = {});
+// Declares `--key-id ID` on `sub` (CLI.md §3: the key in TENUO_KEY_<ID>), exclusive with `key`.
+CLI::Option* add_key_id_option(CLI::App& sub, std::string& key_id, CLI::Option* key);
 // A public key from `spec`; "self" means `self` when given.
 [[nodiscard]] Result<PublicKey> load_public_key(const std::string& spec,
                                                 const PublicKey* self = nullptr);

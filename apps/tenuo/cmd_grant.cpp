@@ -15,6 +15,7 @@ namespace {
 struct GrantCmd {
   std::string parent;
   std::string key;
+  std::string key_id;
   std::string holder;
   std::vector<std::string> tools;
   std::vector<std::string> constraints;
@@ -100,7 +101,7 @@ std::string diff_text(const Payload& p, const Payload& c) {
 Result<int> run_grant(const GrantCmd& o) {
   TENUO_TRY_ASSIGN(std::vector<Warrant> chain, load_warrants(o.parent));
   const Warrant& parent = chain.back();
-  TENUO_TRY_ASSIGN(SigningKey key, load_signing_key(o.key, "TENUO_SIGNING_KEY", "--key"));
+  TENUO_TRY_ASSIGN(SigningKey key, load_signing_key(o.key, "TENUO_SIGNING_KEY", "--key", o.key_id));
   TENUO_TRY_ASSIGN(std::int64_t now, resolve_now(o.at));
   GrantRequest req;
   req.now = now;
@@ -149,7 +150,8 @@ void add_grant(CLI::App& app, Pending& pending) {
   auto o = std::make_shared<GrantCmd>();
   auto* sub = app.add_subcommand("grant", "Delegate an attenuated child of a warrant (or chain)");
   sub->add_option("parent", o->parent, "Parent warrant or chain: VALUE, @FILE, - (default: stdin)");
-  sub->add_option("--key,-k", o->key, "The parent holder's signing key (default: $TENUO_SIGNING_KEY)");
+  auto* key = sub->add_option("--key,-k", o->key, "The parent holder's signing key (default: $TENUO_SIGNING_KEY)");
+  add_key_id_option(*sub, o->key_id, key);
   sub->add_option("--holder", o->holder, "Child holder public key, or 'self' (default: the parent's holder)");
   sub->add_option("--tool,-t", o->tools, "Keep only these tools (repeatable; default: all of the parent's)");
   sub->add_option("-c,--constraint", o->constraints, "[TOOL.]ARG=TYPE:VALUE narrowing (repeatable)");

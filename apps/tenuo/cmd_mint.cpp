@@ -13,6 +13,7 @@ namespace {
 
 struct MintCmd {
   std::string key;
+  std::string key_id;
   std::string holder = "self";
   std::vector<std::string> tools;
   std::vector<std::string> constraints;
@@ -37,7 +38,7 @@ struct MintCmd {
 };
 
 Result<int> run_mint(const MintCmd& o) {
-  TENUO_TRY_ASSIGN(SigningKey key, load_signing_key(o.key, "TENUO_ISSUER_KEY", "--key"));
+  TENUO_TRY_ASSIGN(SigningKey key, load_signing_key(o.key, "TENUO_ISSUER_KEY", "--key", o.key_id));
   TENUO_TRY_ASSIGN(std::int64_t now, resolve_now(o.at));
   MintRequest req;
   req.now = now;
@@ -119,7 +120,8 @@ Result<int> run_mint(const MintCmd& o) {
 void add_mint(CLI::App& app, Pending& pending) {
   auto o = std::make_shared<MintCmd>();
   auto* sub = app.add_subcommand("mint", "Create a root warrant signed by an issuer key");
-  sub->add_option("--key,-k", o->key, "Issuer signing key: KEY, @FILE, -, env:NAME (default: $TENUO_ISSUER_KEY)");
+  auto* key = sub->add_option("--key,-k", o->key, "Issuer signing key: KEY, @FILE, -, env:NAME (default: $TENUO_ISSUER_KEY)");
+  add_key_id_option(*sub, o->key_id, key);
   sub->add_option("--holder", o->holder, "Holder public key, or 'self' (default: self)");
   sub->add_option("--tool,-t", o->tools, "Tool to grant (repeatable; each is its own capability)");
   sub->add_option("-c,--constraint", o->constraints, "[TOOL.]ARG=TYPE:VALUE argument constraint (repeatable)");

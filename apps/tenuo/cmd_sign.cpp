@@ -31,6 +31,7 @@ namespace {
 struct SignCmd {
   std::string warrant;
   std::string key;
+  std::string key_id;
   std::string tool;
   std::optional<std::string> args;  // absent = {}; given empty = an empty (invalid) document
   std::string at;
@@ -67,7 +68,7 @@ void precheck(std::span<const Warrant> chain, std::span<const PublicKey> roots, 
 
 Result<int> run_sign(const SignCmd& o) {
   TENUO_TRY_ASSIGN(std::vector<Warrant> chain, load_warrants(o.warrant));
-  TENUO_TRY_ASSIGN(SigningKey key, load_signing_key(o.key, "TENUO_SIGNING_KEY", "--key"));
+  TENUO_TRY_ASSIGN(SigningKey key, load_signing_key(o.key, "TENUO_SIGNING_KEY", "--key", o.key_id));
   TENUO_TRY_ASSIGN(Object args, load_arguments(o.args));
   TENUO_TRY_ASSIGN(std::int64_t now, resolve_now(o.at));
   std::vector<PublicKey> roots;
@@ -111,7 +112,8 @@ void add_sign(CLI::App& app, Pending& pending) {
   auto o = std::make_shared<SignCmd>();
   auto* sub = app.add_subcommand("sign", "Sign a tool call with the warrant holder's key (proof of possession)");
   sub->add_option("--warrant,-w", o->warrant, "Warrant or chain: VALUE, @FILE, - (default: stdin)");
-  sub->add_option("--key,-k", o->key, "Holder's signing key (default $TENUO_SIGNING_KEY)");
+  auto* key = sub->add_option("--key,-k", o->key, "Holder's signing key (default $TENUO_SIGNING_KEY)");
+  add_key_id_option(*sub, o->key_id, key);
   sub->add_option("--tool,-t", o->tool, "Tool name")->required();
   sub->add_option("--args,-a", o->args, "Call arguments as a JSON object: JSON, @FILE, - (default {})");
   sub->add_option("--at", o->at, "Signing instant: RFC 3339 or unix seconds (default: now or $TENUO_NOW)");

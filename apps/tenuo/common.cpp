@@ -1,7 +1,11 @@
 #include "cli.hpp"
 
+#include <tenuo/config.hpp>
+
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -21,9 +25,23 @@ Result<std::string> read_key_text(const std::string& spec) {
 }  // namespace
 
 Result<SigningKey> load_signing_key(const std::string& spec, const char* env_default,
-                                    std::string_view flag) {
+                                    std::string_view flag, const std::string& key_id) {
   std::string text;
   std::string source;
+  if (spec.empty() && !key_id.empty()) {
+    // Only names an environment variable can have; anything else could never be set.
+    const bool valid = std::all_of(key_id.begin(), key_id.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_';
+    });
+    if (!valid)
+      return fail(ErrorCode::InvalidInput,
+                  fmt::format("--key-id '{}': an id is letters, digits and '_' (the key is read from "
+                              "TENUO_KEY_<ID>)",
+                              key_id));
+    auto k = signing_key_for(key_id);
+    if (!k) return fail(ErrorCode::InvalidInput, fmt::format("--key-id {}: {}", key_id, k.error().message));
+    return k;
+  }
   if (!spec.empty()) {
     TENUO_TRY_ASSIGN(text, read_key_text(spec));
     source = fmt::format("{} {}", flag, spec.size() > 40 ? spec.substr(0, 12) + "…" : spec);
@@ -38,6 +56,12 @@ Result<SigningKey> load_signing_key(const std::string& spec, const char* env_def
   auto k = SigningKey::parse(text);
   if (!k) return fail(ErrorCode::InvalidInput, fmt::format("{}: {}", source, k.error().message));
   return k;
+}
+
+CLI::Option* add_key_id_option(CLI::App& sub, std::string& key_id, CLI::Option* key) {
+  return sub.add_option("--key-id", key_id, "Named signing key: the key in $TENUO_KEY_<ID> (instead of --key)")
+      ->type_name("ID")
+      ->excludes(key);
 }
 
 Result<PublicKey> load_public_key(const std::string& spec, const PublicKey* self) {

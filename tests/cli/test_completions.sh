@@ -88,7 +88,13 @@ check fish "sign --key FILE" "worker.key" "$(fish_complete 'tenuo sign --key wor
 check fish "sign --key @FILE" "@worker.key" "$(fish_complete 'tenuo sign --key @wor')"
 check fish "verify --mode values" "enforce audit permissive" "$(fish_complete 'tenuo verify --mode ')"
 zsh_sign=$(zsh_complete sign | sed -n 's/^ARG //p')
-grep -qE -- '^--key=.*:_tenuo_file$' <<<"$zsh_sign" || { echo "FAIL: zsh: sign --key does not complete files" >&2; fail=1; }
+grep -qE -- '^(\([^)]*\))?--key=.*:_tenuo_file$' <<<"$zsh_sign" || { echo "FAIL: zsh: sign --key does not complete files" >&2; fail=1; }
+grep -qE -- '^\(-k --key\)--key-id=.*:_tenuo_key_ids$' <<<"$zsh_sign" || { echo "FAIL: zsh: sign --key-id does not complete named keys" >&2; fail=1; }
+# --key-id completes the ids of the TENUO_KEY_<ID> variables set in the environment.
+check bash "sign --key-id values" "alpha beta_2" "$(TENUO_KEY_alpha=x TENUO_KEY_beta_2=y bash_complete tenuo sign --key-id '')"
+check fish "mint --key-id values" "alpha beta_2" "$(TENUO_KEY_alpha=x TENUO_KEY_beta_2=y fish_complete 'tenuo mint --key-id ')"
+ids=$(TENUO_KEY_alpha=x TENUO_KEY_beta_2=y zsh -f -c '_describe() { local c; for c in ${(P)${@[-1]}}; do print -r -- "$c"; done; }; compdef() { :; }; source "$1"; _tenuo_key_ids' _ "$comp/_tenuo")
+check zsh "--key-id values" "alpha beta_2" "$ids"
 grep -qE -- '^(\([^)]*\))?--emit=.*\(signature headers meta json\)$' <<<"$zsh_sign" || { echo "FAIL: zsh: sign --emit values" >&2; fail=1; }
 
 ((fail == 0)) && echo "ok: bash, zsh and fish complete $(echo "$verbs" | wc -l) verbs and $n verb flags"
