@@ -87,6 +87,34 @@ assert stack == b"\x81" + env, stack[:8].hex()
 PYEOF
 expect_rc 2 "$TENUO" sign --warrant @a1.b64 --key "$HOLDER_SEED" --tool read_file --emit meta --encoding hex
 
+# ---- every --emit × --encoding, byte for byte (stdout compared with cmp, trailing newline included)
+A17_URL=$(printf '%s' "$A17_SIG" | tr '+/' '-_')
+S=("$TENUO" sign --warrant @a1.b64 --key "$HOLDER_SEED" --tool read_file --args "$ARGS" --at $T0)
+pop_of() { case $1 in base64) echo "$A17_SIG" ;; base64url) echo "$A17_URL" ;; hex) echo "$A17_HEX" ;; esac; }
+for enc in base64 base64url hex; do
+  pop=$(pop_of $enc)
+  # signature: the PoP alone, one line; base64 is the default, and the explicit flag changes nothing
+  expect_rc 0 "${S[@]}" --emit signature --encoding $enc
+  cmp -s out.txt <(printf '%s\n' "$pop") || fail "--emit signature --encoding $enc: $(cat out.txt)"
+  # headers: the warrant line never depends on --encoding (URL-safe, no padding); the PoP line does
+  expect_rc 0 "${S[@]}" --emit headers --encoding $enc
+  cmp -s out.txt <(printf 'X-Tenuo-Warrant: %s\nX-Tenuo-PoP: %s\n' "$(cat a1.b64)" "$pop") \
+    || { cat out.txt >&2; fail "--emit headers --encoding $enc"; }
+  # json: the same four members in every encoding; only the signature's text changes
+  expect_rc 0 "${S[@]}" --emit json --encoding $enc
+  cmp -s out.txt <(printf '{\n  "signature": "%s",\n  "tool": "read_file",\n  "warrant_id": "%s",\n  "window_ts": %s\n}\n' \
+    "$pop" "$A1_ID" "$T0") || { cat out.txt >&2; fail "--emit json --encoding $enc"; }
+  cp out.txt emit_json.txt
+  expect_rc 0 "${S[@]}" --json --encoding $enc
+  cmp -s out.txt emit_json.txt || fail "--json --encoding $enc differs from --emit json"
+done
+expect_rc 0 "${S[@]}"
+cmp -s out.txt <(printf '%s\n' "$A17_SIG") || fail "default output is not --encoding base64"
+# --emit meta accepts the explicit --encoding base64 (its only form) and prints what the default prints
+expect_rc 0 "${S[@]}" --emit meta --encoding base64
+cmp -s out.txt meta.json || fail "--emit meta --encoding base64 differs from --emit meta"
+expect_rc 2 "${S[@]}" --emit meta --encoding base64url
+
 # ---- a chain: headers carry the whole stack, meta too; the PoP is the leaf holder's
 "$TENUO" grant @a1.b64 --key "$HOLDER_SEED" --holder "$OTHER_PUB" --at 2024-01-01T00:00:10Z --ttl 30m \
   --id tnu_wrt_019471f8000070008000000000000002 > chain.b64 2>/dev/null || fail "grant"
