@@ -6,7 +6,7 @@ TENUO  := $(BUILD)/apps/tenuo/tenuo
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all deps build demo test test-asan fuzz bench clean
+.PHONY: all deps build demo test test-long test-asan fuzz bench clean
 all: build
 
 deps:
@@ -30,6 +30,10 @@ bench: build
 	@./$(BUILD)/bench/tenuo_bench_core
 	@./$(BUILD)/bench/tenuo_bench_replay
 	@bash bench/process_bench.sh $(TENUO)
+
+# The attenuation property tests with ten times the pairs (100,000 accepted pairs per type).
+test-long: build
+	@TENUO_PROPERTY_SCALE=10 ctest --preset $(PRESET) -R '^unit\.property'
 
 # The whole test suite under ASan + UBSan (Debug).
 test-asan:
