@@ -132,6 +132,7 @@ std::string_view fix_kind_name(FixKind k) noexcept {
     case FixKind::PopWindows: return "pop-windows";
     case FixKind::Resign: return "resign";
     case FixKind::Other: return "other";
+    case FixKind::Approve: return "approve";
   }
   return "?";
 }
@@ -435,10 +436,38 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
     add("constraints", CheckStatus::Skip, std::nullopt, std::nullopt, "no tool to check arguments against");
   }
 
+  // approvals: the gate that fires for the call, and what the approvals presented amount to
+  if (entry != nullptr && leaf.type == WarrantType::Execution) {
+    const ApprovalReport ar = evaluate_approvals(leaf, call->tool, call->args, call->approvals, now);
+    if (!ar.error) {
+      add("approvals", CheckStatus::Pass, std::nullopt, ar.gate.gated ? std::optional<std::size_t>(n - 1) : std::nullopt,
+          ar.gate.gated ? fmt::format("{}; {} of {} required approval(s) verified", ar.gate.reason,
+                                      ar.approved_by.size(), ar.threshold)
+                        : ar.gate.reason);
+    } else {
+      add("approvals", CheckStatus::Fail, ar.error->code, n - 1, ar.error->message);
+      if (ar.gate.gated && leaf.required_approvers && !leaf.required_approvers->empty()) {
+        const std::size_t missing = ar.threshold > ar.approved_by.size() ? ar.threshold - ar.approved_by.size() : 1;
+        std::string who;
+        for (const auto& k : *leaf.required_approvers) who += (who.empty() ? "" : ", ") + k.fingerprint();
+        d.fixes.push_back(Fix{FixKind::Approve,
+                              fmt::format("{} more approval(s) are needed from the required approvers ({}): each runs "
+                                          "this command with their own key, and the results are passed with --approval",
+                                          missing, who),
+                              fmt::format("tenuo approve --key APPROVER_KEY --warrant {} --tool {} --args {}",
+                                          to_text(chain, TextFormat::Base64), shell_quote(call->tool),
+                                          shell_quote(canonical_json(call->args))),
+                              std::nullopt});
+      }
+    }
+  } else {
+    add("approvals", CheckStatus::Skip, std::nullopt, std::nullopt, "no granted tool to check approval gates for");
+  }
+
   // Verdict of record for the call.
   if (vc) {
     AuthorizeOptions ao{.pop_windows = opts.pop_windows, .pop = opts.pop_required || call->pop ? PopPolicy::Required : PopPolicy::Skip};
-    auto r = authorize(*vc, ToolCall{call->tool, call->args, call->pop}, ao);
+    auto r = authorize(*vc, ToolCall{call->tool, call->args, call->pop, call->approvals}, ao);
     if (r)
       d.allowed = true;
     else

@@ -5,6 +5,7 @@
 // `tenuo why-denied` and by `tenuo verify --json`. A Diagnosis is advice for people; the
 // verdict of record is verify_chain() + authorize(), which diagnose() agrees with.
 
+#include <tenuo/approval.hpp>
 #include <tenuo/export.hpp>
 #include <tenuo/limits.hpp>
 #include <tenuo/result.hpp>
@@ -23,7 +24,8 @@ namespace tenuo {
 enum class CheckStatus : std::uint8_t { Pass, Fail, Skip };
 
 // One named check ("signature", "chain", "trust", "time", "revocation", "tool",
-// "constraints", "pop") with its outcome; a check may fail several times (one per link).
+// "constraints", "pop", "approvals") with its outcome; a check may fail several times (one per
+// link).
 struct CheckResult {
   std::string check;
   CheckStatus status = CheckStatus::Pass;
@@ -45,12 +47,14 @@ struct ArgumentFinding {
   std::string link;  // "root" or "link k: <issuer fp> -> <holder fp>"
 };
 
-enum class FixKind : std::uint8_t { None, Grant, NewRoot, Ttl, PopWindows, Resign, Other };
+enum class FixKind : std::uint8_t { None, Grant, NewRoot, Ttl, PopWindows, Resign, Other, Approve };
 
 struct Fix {
   FixKind kind = FixKind::None;
   std::string summary;  // one plain sentence
-  std::string command;  // an exact `tenuo grant …` command when kind == Grant (KEY placeholders only)
+  // An exact `tenuo grant …` (kind Grant) or `tenuo approve …` (kind Approve) command, with KEY
+  // placeholders only.
+  std::string command;
   std::optional<std::size_t> from_link;  // the link the grant starts from
 };
 
@@ -66,6 +70,7 @@ struct DiagnoseCall {
   std::string tool;
   Object args;
   std::optional<Signature> pop;
+  std::vector<SignedApproval> approvals{};  // checked when an approval gate fires
 };
 
 struct DiagnoseOptions {
