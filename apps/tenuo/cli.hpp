@@ -84,6 +84,7 @@ void add_pubkey(CLI::App& app, Pending& pending);
 void add_mint(CLI::App& app, Pending& pending);
 void add_grant(CLI::App& app, Pending& pending);
 void add_sign(CLI::App& app, Pending& pending);
+void add_approve(CLI::App& app, Pending& pending);
 void add_verify(CLI::App& app, Pending& pending);
 void add_why_denied(CLI::App& app, Pending& pending);
 void add_audit_replay(CLI::App& app, Pending& pending);

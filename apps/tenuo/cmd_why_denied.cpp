@@ -2,6 +2,7 @@
 #include "output.hpp"
 #include "render.hpp"
 
+#include <tenuo/approval.hpp>
 #include <tenuo/arguments.hpp>
 #include <tenuo/explain.hpp>
 #include <tenuo/pop.hpp>
@@ -23,6 +24,7 @@ struct WhyCmd {
   std::string signature;
   std::string at;
   std::vector<std::string> revoked;
+  std::vector<std::string> approvals;
   int pop_windows = 0;
   bool json = false;
 };
@@ -146,6 +148,12 @@ Result<int> run_why(const WhyCmd& o) {
     TENUO_TRY_ASSIGN(Signature sig, parse_pop_signature(sig_text));
     call.pop = sig;
   }
+  for (const auto& spec : o.approvals) {
+    TENUO_TRY_ASSIGN(std::string text, read_input(spec));
+    auto a = parse_approvals(text);
+    if (!a) return fail(ErrorCode::InvalidInput, "--approval: " + a.error().message);
+    call.approvals.insert(call.approvals.end(), a->begin(), a->end());
+  }
   DiagnoseOptions opts;
   opts.now = now;
   for (const auto& r : o.revoked) {
@@ -190,6 +198,8 @@ void add_why_denied(CLI::App& app, Pending& pending) {
   sub->add_option("--signature,-s", o->signature, "PoP signature to check (base64 any dialect, or hex)");
   sub->add_option("--at", o->at, "Evaluation instant: RFC 3339 or unix seconds (default: now or $TENUO_NOW)");
   sub->add_option("--revoked", o->revoked, "Revoked warrant id (repeatable)");
+  sub->add_option("--approval", o->approvals, "Signed approval from `tenuo approve` (base64; VALUE, @FILE, -; "
+                                             "repeatable)");
   sub->add_option("--pop-windows", o->pop_windows, "PoP windows accepted, 2..10 (default $TENUO_POP_MAX_WINDOWS or 5)");
   sub->add_flag("--json", o->json, "One JSON document");
   sub->callback([o, &pending] {
