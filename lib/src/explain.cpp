@@ -448,11 +448,13 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
       add("approvals", CheckStatus::Fail, ar.error->code, n - 1, ar.error->message);
       if (ar.gate.gated && leaf.required_approvers && !leaf.required_approvers->empty()) {
         const std::size_t missing = ar.threshold > ar.approved_by.size() ? ar.threshold - ar.approved_by.size() : 1;
-        std::string who;
-        for (const auto& k : *leaf.required_approvers) who += (who.empty() ? "" : ", ") + k.fingerprint();
+        std::string who;  // the required approvers whose approval did not count
+        for (const auto& k : *leaf.required_approvers)
+          if (std::find(ar.approved_by.begin(), ar.approved_by.end(), k.fingerprint()) == ar.approved_by.end())
+            who += (who.empty() ? "" : ", ") + k.fingerprint();
         d.fixes.push_back(Fix{FixKind::Approve,
-                              fmt::format("{} more approval(s) are needed from the required approvers ({}): each runs "
-                                          "this command with their own key, and the results are passed with --approval",
+                              fmt::format("{} more approval(s) are needed, from {}: each approver runs this command "
+                                          "with their own key, and the results are passed with --approval",
                                           missing, who),
                               fmt::format("tenuo approve --key APPROVER_KEY --warrant {} --tool {} --args {}",
                                           to_text(chain, TextFormat::Base64), shell_quote(call->tool),
