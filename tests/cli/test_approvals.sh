@@ -161,6 +161,13 @@ expect_rc 0 "${V[@]}" --approval "$A1" --approval @a2_fix.txt
 expect_rc 0 "${WD[@]}" --approval "$A1" --approval @a2.txt
 grep -q 'ALLOWED' out.txt || fail "why-denied: allowed with both approvals"
 
+# ---- audit-replay: records keep no approvals, so an allow behind a gate cannot be re-decided
+expect_rc 0 "${V[@]}" --approval "$A1" --approval @a2.txt --audit-log audit.jsonl
+expect_rc 1 "${V[@]}" --audit-log audit.jsonl
+expect_rc 0 "$TENUO" audit-replay audit.jsonl --trusted-root "$ISSUER_PUB" --json
+[[ $(json_get out.txt '(d["undecidable"], d["outcomes"]["consistent-deny"], d["outcomes"]["drift-allow-to-deny"])') == \
+   "({'approvals-unavailable': 1}, 1, 0)" ]] || fail "audit-replay: approvals-unavailable"
+
 # ---- the approval's bytes: cbor2 (struct order, uint-arrays, canonical) and the §9.2 request hash
 "$PY" - "$A1" "$W_ID" "$HOLDER_PUB" "$AP1_PUB" $T0 <<'PYEOF'
 import base64, cbor2, hashlib, sys
