@@ -10,6 +10,7 @@
 #include <tenuo/builder.hpp>
 #include <tenuo/cbor.hpp>
 #include <tenuo/encoding.hpp>
+#include <tenuo/explain.hpp>
 #include <tenuo/pop.hpp>
 #include <tenuo/verify.hpp>
 #include <tenuo/warrant_use.hpp>
@@ -561,6 +562,46 @@ TEST_CASE("authorize: step 8 after PoP and constraints") {
   h[std::string(kApprovalsHeader)] = "not base64!";
   CHECK((*az)->check_headers(h, "deploy", prod, kNow).code == ErrorCode::ApprovalInvalid);
   CHECK((*az)->check(std::span<const Warrant>(&*w, 1), call("deploy", prod, {a2, a1}), kNow).allowed);
+}
+
+TEST_CASE("diagnose: the approvals check and the approve fix") {
+  const auto& k = keys();
+  MintRequest req;
+  req.now = kNow - 60;
+  req.holder = k.holder.public_key();
+  req.tools = {{"deploy", ConstraintSet{}}};
+  req.required_approvers = both();
+  req.extensions = {{std::string(kApprovalGatesExtension), encode_approval_gates(gates_json(R"({"deploy": null})"))}};
+  auto w = mint(req, k.root);
+  REQUIRE(w);
+  const std::vector<Warrant> chain{*w};
+  const TrustedRoots roots{{k.root.public_key()}};
+  const Object a = args("{}");
+  auto run = [&](std::vector<SignedApproval> v) {
+    DiagnoseCall call{"deploy", a, pop_sign(k.holder, w->id(), "deploy", a, kNow), std::move(v)};
+    return diagnose(chain, &roots, DiagnoseOptions{.now = kNow}, &call);
+  };
+  auto approvals_check = [](const Diagnosis& d) {
+    std::vector<std::pair<CheckStatus, std::optional<ErrorCode>>> out;
+    for (const auto& c : d.checks)
+      if (c.check == "approvals") out.emplace_back(c.status, c.code);
+    return out;
+  };
+  const Diagnosis none = run({});
+  CHECK_FALSE(none.allowed);
+  CHECK(none.first_code == ErrorCode::ApprovalRequired);
+  CHECK(approvals_check(none) == std::vector<std::pair<CheckStatus, std::optional<ErrorCode>>>{
+                                     {CheckStatus::Fail, ErrorCode::ApprovalRequired}});
+  REQUIRE(none.fixes.size() == 1);
+  CHECK(none.fixes[0].kind == FixKind::Approve);
+  CHECK(none.fixes[0].command.starts_with("tenuo approve --key APPROVER_KEY --warrant "));
+  const Diagnosis one = run({approve(k.ap1, w->payload(), "deploy", a)});
+  CHECK(one.first_code == ErrorCode::InsufficientApprovals);
+  const Diagnosis both_ok = run({approve(k.ap1, w->payload(), "deploy", a), approve(k.ap2, w->payload(), "deploy", a)});
+  CHECK(both_ok.allowed);
+  CHECK(approvals_check(both_ok) == std::vector<std::pair<CheckStatus, std::optional<ErrorCode>>>{
+                                        {CheckStatus::Pass, std::nullopt}});
+  CHECK(both_ok.fixes.empty());
 }
 
 TEST_CASE("parse_approvals reads every carried form") {
