@@ -2,7 +2,7 @@
 # Install as /usr/share/bash-completion/completions/tenuo, or source it from ~/.bashrc.
 # Flags that take a warrant, key, signature or JSON complete files, also after '@' (@FILE).
 
-_tenuo_verbs="keygen pubkey mint grant sign verify why-denied audit-replay inspect env doctor"
+_tenuo_verbs="keygen pubkey mint grant sign approve verify why-denied audit-replay inspect env doctor"
 
 # Flags of every verb and of the top level (before or after the verb).
 _tenuo_global_flags="--color --quiet -q"
@@ -15,18 +15,19 @@ _tenuo_flags() {
     pubkey) echo "--help --format" ;;
     mint) echo "--help --key -k --key-id --holder --tool -t --constraint -c --capabilities --ttl --expires-at
                 --max-depth --type --issuable-tools --max-issue-depth --constraint-bounds --clearance
-                --required-approver --min-approvals --id --session-id --agent-id --extension --at
-                --format --out -o" ;;
+                --required-approver --min-approvals --approval-gate --id --session-id --agent-id
+                --extension --at --format --out -o" ;;
     grant) echo "--help --key -k --key-id --holder --tool -t --constraint -c --capabilities --ttl --expires-at
                  --max-depth --clearance --id --at --emit --dry-run --diff --format --out -o" ;;
     sign) echo "--help --warrant -w --key -k --key-id --tool -t --args -a --at --emit --encoding
                 --trusted-root -r --no-precheck --json" ;;
+    approve) echo "--help --key -k --key-id --warrant -w --tool -t --args -a --ttl --at --external-id" ;;
     verify) echo "--help --warrant -w --trusted-root -r --tool -t --args -a --signature -s --no-pop --at
                   --pop-windows --mode --approval --strict-session --revoked --srl --srl-key
                   --srl-min-version --audit-log --receipt-key --receipt-log --request-id --headers
                   --meta --json" ;;
-    why-denied) echo "--help --warrant -w --tool -t --args -a --trusted-root -r --signature -s --at
-                      --revoked --pop-windows --json" ;;
+    why-denied) echo "--help --warrant -w --tool -t --args -a --trusted-root -r --signature -s --no-pop
+                      --at --revoked --approval --pop-windows --json" ;;
     audit-replay) echo "--help --trusted-root -r --warrants --against --at --format --json --jsonl
                         --fail-on --threads --authorizer --pop-windows --show --no-progress" ;;
     inspect) echo "--help --json --chain --trusted-root --at" ;;
@@ -58,7 +59,7 @@ _tenuo_values() {
     --key-id) compgen -e -- TENUO_KEY_ | sed 's/^TENUO_KEY_//' ;;  # the named keys set now
     --key|-k|--warrant|-w|--trusted-root|-r|--args|-a|--signature|-s|--capabilities|\
     --constraint-bounds|--required-approver|--out|-o|--audit-log|--receipt-key|--receipt-log|\
-    --srl|--srl-key|--headers|--meta|--against|--approval|--authorizer)
+    --srl|--srl-key|--headers|--meta|--against|--approval|--approval-gate|--authorizer)
       echo "@file" ;;
   esac
 }

@@ -2,7 +2,7 @@
 # /usr/share/fish/vendor_completions.d/.
 # Flags that take a warrant, key, signature or JSON complete files, also after '@' (@FILE).
 
-set -l __tenuo_verbs keygen pubkey mint grant sign verify why-denied audit-replay inspect env doctor
+set -l __tenuo_verbs keygen pubkey mint grant sign approve verify why-denied audit-replay inspect env doctor
 
 # The ids of the named keys in the environment (TENUO_KEY_<ID>).
 function __tenuo_key_ids
@@ -30,6 +30,7 @@ complete -c tenuo -n "not __fish_seen_subcommand_from $__tenuo_verbs" -a pubkey 
 complete -c tenuo -n "not __fish_seen_subcommand_from $__tenuo_verbs" -a mint -d 'Create a root warrant'
 complete -c tenuo -n "not __fish_seen_subcommand_from $__tenuo_verbs" -a grant -d 'Delegate an attenuated child warrant'
 complete -c tenuo -n "not __fish_seen_subcommand_from $__tenuo_verbs" -a sign -d 'Sign a tool call (proof of possession)'
+complete -c tenuo -n "not __fish_seen_subcommand_from $__tenuo_verbs" -a approve -d 'Sign an approval of a call'
 complete -c tenuo -n "not __fish_seen_subcommand_from $__tenuo_verbs" -a verify -d 'Verify a warrant or a tool call'
 complete -c tenuo -n "not __fish_seen_subcommand_from $__tenuo_verbs" -a why-denied -d 'Explain why a call is denied'
 complete -c tenuo -n "not __fish_seen_subcommand_from $__tenuo_verbs" -a audit-replay -d 'Re-decide recorded calls'
@@ -73,6 +74,7 @@ complete -c tenuo -n $c -l constraint-bounds -x -a '(__tenuo_files)' -d 'Constra
 complete -c tenuo -n $c -l clearance -x -a 'untrusted external partner internal privileged system' -d 'Clearance'
 complete -c tenuo -n $c -l required-approver -x -a '(__tenuo_files)' -d 'Approver public key'
 complete -c tenuo -n $c -l min-approvals -x -d 'Approvals required'
+complete -c tenuo -n $c -l approval-gate -x -a '(__tenuo_files)' -d 'Approval gates JSON'
 complete -c tenuo -n $c -l id -x -d 'Warrant id'
 complete -c tenuo -n $c -l session-id -x -d 'Session id extension'
 complete -c tenuo -n $c -l agent-id -x -d 'Agent id extension'
@@ -116,6 +118,17 @@ complete -c tenuo -n $c -s r -l trusted-root -x -a '(__tenuo_files)' -d 'Trusted
 complete -c tenuo -n $c -l no-precheck -d 'Do not precheck the call'
 complete -c tenuo -n $c -l json -d 'Same as --emit json'
 
+# approve
+set -l c "__fish_seen_subcommand_from approve"
+complete -c tenuo -n $c -s k -l key -x -a '(__tenuo_files)' -d 'Approver signing key'
+complete -c tenuo -n $c -l key-id -x -a '(__tenuo_key_ids)' -d 'Named key TENUO_KEY_<ID>'
+complete -c tenuo -n $c -s w -l warrant -x -a '(__tenuo_files)' -d 'Warrant or chain'
+complete -c tenuo -n $c -s t -l tool -x -d 'Tool name'
+complete -c tenuo -n $c -s a -l args -x -a '(__tenuo_files)' -d 'Call arguments JSON'
+complete -c tenuo -n $c -l ttl -x -d 'Validity (30s, 5m, 1h, 2d)'
+complete -c tenuo -n $c -l at -x -d 'Approval instant'
+complete -c tenuo -n $c -l external-id -x -d 'Reference in your own system'
+
 # verify
 set -l c "__fish_seen_subcommand_from verify"
 complete -c tenuo -n $c -s w -l warrant -x -a '(__tenuo_files)' -d 'Warrant or chain'
@@ -148,8 +161,10 @@ complete -c tenuo -n $c -s t -l tool -x -d 'Tool name'
 complete -c tenuo -n $c -s a -l args -x -a '(__tenuo_files)' -d 'Call arguments JSON'
 complete -c tenuo -n $c -s r -l trusted-root -x -a '(__tenuo_files)' -d 'Trusted root public key'
 complete -c tenuo -n $c -s s -l signature -x -a '(__tenuo_files)' -d 'PoP signature'
+complete -c tenuo -n $c -l no-pop -d 'Skip the proof of possession'
 complete -c tenuo -n $c -l at -x -d 'Evaluation instant'
 complete -c tenuo -n $c -l revoked -x -d 'Revoked warrant id'
+complete -c tenuo -n $c -l approval -x -a '(__tenuo_files)' -d 'Signed approval'
 complete -c tenuo -n $c -l pop-windows -x -a '2 3 4 5 6 7 8 9 10' -d 'PoP windows'
 complete -c tenuo -n $c -l json -d 'One JSON document'
 

@@ -26,24 +26,6 @@ Result<std::vector<PublicKey>> optional_trusted_roots(const std::vector<std::str
   return load_trusted_roots(specs);
 }
 
-namespace {
-
-// authorize() denies a call whose leaf carries approval gates (approvals are not verified yet);
-// diagnose() has no such check, so it is added here to keep the check list complete.
-void add_approval_check(std::span<const Warrant> chain, const CallCheck& c, Diagnosis& d) {
-  const Warrant& leaf = chain.back();
-  if (leaf.payload().extension(kApprovalGatesExtension))
-    d.checks.push_back(CheckResult{"approvals", CheckStatus::Fail, ErrorCode::ApprovalRequired, chain.size() - 1,
-                                   fmt::format("the leaf carries approval gates for tool '{}'; signed approvals are not "
-                                               "verified by this version, so the call is denied",
-                                               c.tool)});
-  else
-    d.checks.push_back(
-        CheckResult{"approvals", CheckStatus::Pass, std::nullopt, std::nullopt, "no approval gate applies"});
-}
-
-}  // namespace
-
 Verdict decide(std::span<const Warrant> chain, std::span<const PublicKey> roots, std::int64_t now,
                const CallCheck& c) {
   Verdict v;
@@ -52,14 +34,13 @@ Verdict decide(std::span<const Warrant> chain, std::span<const PublicKey> roots,
                         .session = c.session,
                         .pop_windows = c.pop_windows,
                         .pop_required = c.pop_policy == PopPolicy::Required};
-  DiagnoseCall dcall{c.tool, c.args, c.pop};
+  DiagnoseCall dcall{c.tool, c.args, c.pop, c.approvals};
   const bool has_call = !c.tool.empty();
 
   if (roots.empty()) {
     // Leaf only, no trust: advisory (sign's precheck). The first failing check is the verdict.
     const std::span<const Warrant> leaf = chain.last(1);
     v.diagnosis = diagnose(leaf, nullptr, dopts, has_call ? &dcall : nullptr);
-    if (has_call) add_approval_check(leaf, c, v.diagnosis);
     for (const auto& chk : v.diagnosis.checks)
       if (chk.status == CheckStatus::Fail) {
         v.error = Error{chk.code.value_or(ErrorCode::Internal), chk.detail};
@@ -77,16 +58,18 @@ Verdict decide(std::span<const Warrant> chain, std::span<const PublicKey> roots,
     v.chain_length = vc->links().size();
     if (has_call) {
       AuthorizeOptions ao{.pop_windows = c.pop_windows, .pop = c.pop_policy};
-      auto a = authorize(*vc, ToolCall{c.tool, c.args, c.pop}, ao);
+      auto a = authorize(*vc, ToolCall{c.tool, c.args, c.pop, c.approvals}, ao);
       if (!a)
         v.error = a.error();
-      else
+      else {
         v.pop = a->pop;
+        v.gated = a->gated;
+        v.approved_by = a->approved_by;
+      }
     }
   }
   if (c.check_list == CheckList::Never) return v;
   v.diagnosis = diagnose(chain, &trusted, dopts, has_call ? &dcall : nullptr);
-  if (has_call) add_approval_check(chain, c, v.diagnosis);
   // The verdict of record wins; a denial no listed check explains still shows up as a failure.
   if (v.error) {
     bool explained = false;

@@ -32,6 +32,7 @@ struct CallCheck {
   std::string tool;  // empty: verify the chain alone
   Object args;
   std::optional<Signature> pop;
+  std::vector<SignedApproval> approvals;
   PopPolicy pop_policy = PopPolicy::Required;
   int pop_windows = kPopDefaultMaxWindows;
   std::vector<std::string> revoked_ids;
@@ -45,6 +46,8 @@ struct CallCheck {
 struct Verdict {
   std::optional<Error> error;            // absent = allowed / valid
   std::optional<PopVerification> pop;    // the window that verified
+  bool gated = false;                    // allowed through an approval gate
+  std::vector<std::string> approved_by;  // fingerprints of the approvals counted
   std::optional<std::size_t> chain_length;
   Diagnosis diagnosis;                   // every check, for --json and warnings
   [[nodiscard]] bool allowed() const noexcept { return !error.has_value(); }

@@ -50,8 +50,12 @@ Result<Captured> envelope(const Value& v, std::string_view where) {
   }
   if (const Value* a = v.find("approvals"); a != nullptr && !a->is_null()) {
     if (!a->is_list()) return bad_meta(fmt::format("{}.approvals must be an array of strings", where));
+    if (a->as_list().size() > kMaxMetaApprovals)
+      return bad_meta(fmt::format("{}.approvals has over {} entries", where, kMaxMetaApprovals));
     for (const auto& x : a->as_list()) {
       if (!x.is_string()) return bad_meta(fmt::format("{}.approvals must be an array of strings", where));
+      if (x.as_string().size() > kMaxMetaApprovalText)
+        return bad_meta(fmt::format("{}.approvals has an entry over {} bytes", where, kMaxMetaApprovalText));
       c.approvals.push_back(x.as_string());
     }
   }

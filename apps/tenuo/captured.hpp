@@ -16,18 +16,21 @@ namespace tenuo::cli {
 inline constexpr std::size_t kMaxMetaWarrantText = 64 * 1024;
 inline constexpr std::size_t kMaxMetaSignatureText = 4 * 1024;
 inline constexpr std::size_t kMaxMetaTextBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxMetaApprovals = 64;
+inline constexpr std::size_t kMaxMetaApprovalText = 8 * 1024;
 
 struct Captured {
   std::string warrant;                   // warrant or stack text as carried
   std::optional<std::string> signature;  // PoP text as carried (absent: no proof sent)
-  std::vector<std::string> approvals;    // carried approvals (not verified yet)
+  std::vector<std::string> approvals;    // carried approvals, as text (approval.hpp parse_approvals)
   std::optional<std::string> tool;       // MCP params.name
   std::optional<Object> args;            // MCP arguments (carrier removed), strictly parsed
 };
 
 // Header lines ("Name: value", names case-insensitive, CRLF tolerated; request/status lines
 // and other headers ignored; a blank line after the Tenuo headers ends the block). Needs
-// X-Tenuo-Warrant; X-Tenuo-PoP optional. Errors: InvalidInput (missing or repeated header).
+// X-Tenuo-Warrant; X-Tenuo-PoP and X-Tenuo-Approvals (each line one value) optional.
+// Errors: InvalidInput (missing or repeated header).
 [[nodiscard]] Result<Captured> parse_headers(std::string_view text);
 
 // An MCP tools/call `params` object (or a whole JSON-RPC request with "method" and "params"):

@@ -68,6 +68,8 @@ CLI::Option* add_key_id_option(CLI::App& sub, std::string& key_id, CLI::Option* 
 [[nodiscard]] Result<std::vector<PublicKey>> load_trusted_roots(const std::vector<std::string>& specs);
 // A warrant or chain from `spec` ("" or "-" = stdin), decoded (signatures checked, not trust).
 [[nodiscard]] Result<std::vector<Warrant>> load_warrants(const std::string& spec);
+// The CBOR of a warrant or chain from `spec`, read as load_warrants reads it but not decoded.
+[[nodiscard]] Result<Bytes> load_warrant_cbor(const std::string& spec);
 
 // Applies `-c [TOOL.]ARG=TYPE:VALUE` flags to `tools` (capabilities.cpp).
 [[nodiscard]] Result<void> apply_constraint_flags(ToolMap& tools, const std::vector<std::string>& specs);
@@ -89,6 +91,7 @@ void add_pubkey(CLI::App& app, Pending& pending);
 void add_mint(CLI::App& app, Pending& pending);
 void add_grant(CLI::App& app, Pending& pending);
 void add_sign(CLI::App& app, Pending& pending);
+void add_approve(CLI::App& app, Pending& pending);
 void add_verify(CLI::App& app, Pending& pending);
 void add_why_denied(CLI::App& app, Pending& pending);
 void add_audit_replay(CLI::App& app, Pending& pending);

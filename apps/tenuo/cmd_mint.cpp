@@ -1,6 +1,7 @@
 #include "cli.hpp"
 #include "render.hpp"
 
+#include <tenuo/approval.hpp>
 #include <tenuo/builder.hpp>
 #include <tenuo/encoding.hpp>
 
@@ -28,6 +29,7 @@ struct MintCmd {
   std::string clearance;
   std::vector<std::string> approvers;
   int min_approvals = -1;
+  std::string approval_gates;
   std::string id;
   std::string session_id;
   std::string agent_id;
@@ -106,7 +108,15 @@ Result<int> run_mint(const MintCmd& o) {
       return fail(ErrorCode::InvalidInput, fmt::format("--extension '{}': expected KEY=CBORHEX", e));
     auto v = hex_decode(e.substr(eq + 1));
     if (!v) return fail(ErrorCode::InvalidInput, fmt::format("--extension '{}': {}", e, v.error().message));
+    if (e.substr(0, eq) == kApprovalGatesExtension && !o.approval_gates.empty())
+      return fail(ErrorCode::InvalidInput, "--extension tenuo.approval_gates conflicts with --approval-gate");
     req.extensions.emplace_back(e.substr(0, eq), std::move(*v));
+  }
+  if (!o.approval_gates.empty()) {
+    TENUO_TRY_ASSIGN(std::string text, read_input(o.approval_gates));
+    auto gates = approval_gates_from_json_text(text);
+    if (!gates) return fail(ErrorCode::InvalidInput, "--approval-gate: " + gates.error().message);
+    req.extensions.emplace_back(std::string(kApprovalGatesExtension), encode_approval_gates(*gates));
   }
   TENUO_TRY_ASSIGN(Warrant w, mint(req, key));
   std::vector<Warrant> chain;
@@ -137,6 +147,9 @@ void add_mint(CLI::App& app, Pending& pending) {
   sub->add_option("--clearance", o->clearance, "Clearance: untrusted|external|partner|internal|privileged|system or 0..255");
   sub->add_option("--required-approver", o->approvers, "Approver public key (repeatable, order kept)");
   sub->add_option("--min-approvals", o->min_approvals, "Approvals required (default: all approvers)");
+  sub->add_option("--approval-gate", o->approval_gates,
+                  "Approval gates JSON {\"tool\": null | {\"arg\": \"all\" | CONSTRAINT | {\"exempt\": CONSTRAINT}}} "
+                  "(or @FILE): calls that need --required-approver signatures");
   sub->add_option("--id", o->id, "Warrant id: tnu_wrt_ + 32 hex, 32 hex, or a UUID (default: new UUIDv7)");
   sub->add_option("--session-id", o->session_id, "Session id extension (tenuo.session_id)");
   sub->add_option("--agent-id", o->agent_id, "Agent id extension (tenuo.agent_id)");

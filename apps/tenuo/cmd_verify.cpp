@@ -13,8 +13,11 @@
 //   are the verdict; "enforced" is false exactly when a denial was let through.
 // * Input errors stay exit 3 in every mode. A call whose --args are not strict JSON is
 //   still recorded in the audit log (decision deny, invalid-arguments, the raw text).
-// * --approval is accepted but approvals are not verified yet: a leaf with approval gates is
-//   denied with 1707 by authorize() (fail closed) whatever approvals are given.
+// * Approvals (--approval, `_meta.tenuo.approvals`, X-Tenuo-Approvals) are decoded up front:
+//   one that is not base64 of a SignedApproval is unreadable input (exit 3), like a bad PoP
+//   text. Those of a captured request come first, then the --approval flags (both may be
+//   given, e.g. to replay a request with an approval it lacked). authorize() checks them only
+//   when an approval gate fires for the call (WIRE.md §5.6, §9.3).
 // * --srl: the list must be signed by a trusted root or an --srl-key, else 1801; a version
 //   below --srl-min-version is 1802. A bad SRL fails the command (exit 1) in every mode: it is
 //   the verifier's configuration, not the call, that is broken, and audit mode must not run
@@ -28,6 +31,7 @@
 #include "receipt_log.hpp"
 #include "render.hpp"
 
+#include <tenuo/approval.hpp>
 #include <tenuo/arguments.hpp>
 #include <tenuo/audit_log.hpp>
 #include <tenuo/encoding.hpp>
@@ -36,6 +40,7 @@
 #include <tenuo/srl.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <charconv>
 #include <cstdio>
@@ -111,6 +116,7 @@ struct Presented {
   std::string tool;  // empty: verify the chain alone
   Object args;
   std::optional<Signature> pop;
+  std::vector<SignedApproval> approvals;
 };
 
 struct Srl {
@@ -187,6 +193,24 @@ Result<Object> load_call_args(const VerifyCmd& o, const Context& ctx, const Pres
   return Unexpected{std::move(e)};
 }
 
+// Appends the approvals of one carried text (any parse_approvals() form) to `out`.
+Result<void> add_approvals(std::string_view text, std::string_view what, std::vector<SignedApproval>& out) {
+  auto a = parse_approvals(text);
+  if (!a) return fail(ErrorCode::InvalidInput, fmt::format("{}: {}", what, a.error().message));
+  if (out.size() + a->size() > kMaxApprovalsPerCall)
+    return fail(ErrorCode::InvalidInput, fmt::format("{}: more than {} approvals", what, kMaxApprovalsPerCall));
+  for (auto& x : *a) out.push_back(std::move(x));
+  return {};
+}
+
+Result<void> load_flag_approvals(const VerifyCmd& o, Presented& in) {
+  for (const auto& spec : o.approvals) {
+    TENUO_TRY_ASSIGN(std::string text, read_input(spec));
+    TENUO_TRY(add_approvals(text, "--approval", in.approvals));
+  }
+  return {};
+}
+
 Result<Presented> load_presented(const VerifyCmd& o, const Context& ctx) {
   Presented in;
   std::optional<Captured> cap;
@@ -209,6 +233,7 @@ Result<Presented> load_presented(const VerifyCmd& o, const Context& ctx) {
       if (!sig) return fail(ErrorCode::InvalidInput, fmt::format("--signature: {}", sig.error().message));
       in.pop = *sig;
     }
+    TENUO_TRY(load_flag_approvals(o, in));
     return in;
   }
 
@@ -223,9 +248,6 @@ Result<Presented> load_presented(const VerifyCmd& o, const Context& ctx) {
   if (cap->args && o.args) return fail(ErrorCode::InvalidInput, "--args conflicts with the arguments in --meta");
   if (o.no_pop && cap->signature)
     return fail(ErrorCode::InvalidInput, fmt::format("--no-pop conflicts with the PoP in {}", flag));
-  if (!cap->approvals.empty())
-    info(fmt::format("tenuo: note: {} carries {} approval(s); approvals are not verified by this version\n", flag,
-                     cap->approvals.size()));
   TENUO_TRY_ASSIGN(in.chain, read_warrants(as_bytes(cap->warrant)));
   in.chain_cbor = encode_stack(in.chain);
   if (cap->args) {
@@ -238,6 +260,8 @@ Result<Presented> load_presented(const VerifyCmd& o, const Context& ctx) {
     if (!sig) return fail(ErrorCode::InvalidInput, fmt::format("{} PoP: {}", flag, sig.error().message));
     in.pop = *sig;
   }
+  for (const auto& text : cap->approvals) TENUO_TRY(add_approvals(text, fmt::format("{} approval", flag), in.approvals));
+  TENUO_TRY(load_flag_approvals(o, in));
   return in;
 }
 
@@ -306,6 +330,7 @@ nlohmann::json verdict_json(const VerifyCmd& o, const Context& ctx, const Presen
   if (has_call) {
     doc["pop_checked"] = !o.no_pop;
     if (v.pop) doc["pop"] = {{"offset", v.pop->offset}, {"window_ts", v.pop->window_ts}};
+    doc["approvals"] = {{"presented", in.approvals.size()}, {"gated", v.gated}, {"approved_by", v.approved_by}};
   }
   if (!v.allowed()) doc["error"] = error_json(*v.error);
   doc["checks"] = checks_json(v.diagnosis);
@@ -322,10 +347,11 @@ void print_text(const Context& ctx, const Presented& in, const Verdict& v, bool 
   const Warrant& leaf = in.chain.back();
   std::string line;
   if (v.allowed() && !in.tool.empty())
-    line = fmt::format("{} tool '{}' under {} (chain of {}; {})\n", paint(Stream::Out, Style::StrongGood, "allowed:"),
+    line = fmt::format("{} tool '{}' under {} (chain of {}; {}{})\n", paint(Stream::Out, Style::StrongGood, "allowed:"),
                        in.tool, leaf.id_text(), in.chain.size(),
                        v.pop ? fmt::format("PoP verified in window offset {}", v.pop->offset)
-                             : std::string("proof of possession NOT checked: --no-pop"));
+                             : std::string("proof of possession NOT checked: --no-pop"),
+                       v.gated ? fmt::format("; approved by {}", fmt::join(v.approved_by, ", ")) : std::string());
   else if (v.allowed())
     line = fmt::format("{} chain of {} to {} (holder {}, expires {})\n", paint(Stream::Out, Style::StrongGood, "valid:"),
                        in.chain.size(), leaf.id_text(),
@@ -346,8 +372,6 @@ Result<int> run_verify(const VerifyCmd& o) {
                            paint(Stream::Err, Style::StrongWarn, "tenuo: WARNING:"))
                    .c_str(),
                stderr);
-  if (!o.approvals.empty())
-    info("tenuo: note: approvals are not verified by this version; a call behind an approval gate is denied (1707)\n");
   TENUO_TRY_ASSIGN(Presented in, load_presented(o, ctx));
 
   std::vector<std::string> revoked;
@@ -370,6 +394,7 @@ Result<int> run_verify(const VerifyCmd& o) {
   cc.tool = in.tool;
   cc.args = in.args;
   cc.pop = in.pop;
+  cc.approvals = in.approvals;
   cc.pop_policy = o.no_pop ? PopPolicy::Skip : PopPolicy::Required;
   cc.pop_windows = ctx.pop_windows;
   cc.revoked_ids = std::move(revoked);
@@ -426,7 +451,8 @@ void add_verify(CLI::App& app, Pending& pending) {
   sub->add_option("--mode", o->mode, "enforce (exit 1 on denial), audit (exit 0, record), permissive (audit + "
                                      "warning) (default $TENUO_MODE, else enforce)")
       ->check(CLI::IsMember({"enforce", "audit", "permissive"}));
-  sub->add_option("--approval", o->approvals, "Signed approval (accepted; not verified yet: gated calls are denied)");
+  sub->add_option("--approval", o->approvals, "Signed approval from `tenuo approve` (base64; VALUE, @FILE, -; "
+                                             "repeatable)");
   sub->add_flag("--strict-session", o->strict_session, "Require every link to carry the root's session id");
   sub->add_option("--revoked", o->revoked, "Revoked warrant id (repeatable)");
   sub->add_option("--srl", o->srl, "Signed revocation list file (CBOR, hex or base64)");
@@ -439,7 +465,8 @@ void add_verify(CLI::App& app, Pending& pending) {
   rk->needs(rl);
   rl->needs(rk);
   sub->add_option("--request-id", o->request_id, "Receipt request id (default tenuo-cli)");
-  auto* hd = sub->add_option("--headers", o->headers, "Captured HTTP header lines (X-Tenuo-Warrant, X-Tenuo-PoP)");
+  auto* hd = sub->add_option("--headers", o->headers, "Captured HTTP header lines (X-Tenuo-Warrant, X-Tenuo-PoP, "
+                                                     "X-Tenuo-Approvals)");
   auto* mt = sub->add_option("--meta", o->meta, "Captured MCP tools/call params with _meta.tenuo and arguments");
   hd->excludes(mt);
   sub->add_flag("--json", o->json, "One JSON document with the verdict and every check");
@@ -450,6 +477,7 @@ void add_verify(CLI::App& app, Pending& pending) {
       if (o->args) throw CLI::ValidationError("--args", "needs --tool");
       if (!o->signature.empty()) throw CLI::ValidationError("--signature", "needs --tool");
       if (o->no_pop) throw CLI::ValidationError("--no-pop", "needs --tool");
+      if (!o->approvals.empty()) throw CLI::ValidationError("--approval", "needs --tool: approvals are for a call");
       if (!o->receipt_key.empty()) throw CLI::ValidationError("--receipt-key", "needs --tool: a receipt records a call");
     }
     if (!o->tool.empty() && !captured && o->signature.empty() && !o->no_pop)

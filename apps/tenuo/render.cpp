@@ -2,6 +2,7 @@
 
 #include "cli.hpp"
 
+#include <tenuo/approval.hpp>
 #include <tenuo/encoding.hpp>
 
 #include <fmt/format.h>
@@ -42,6 +43,8 @@ nlohmann::json warrant_json(const Warrant& w) {
     j["required_approvers"] = a;
   }
   if (p.min_approvals) j["min_approvals"] = *p.min_approvals;
+  if (p.extension(kApprovalGatesExtension))
+    if (auto g = approval_gates_of(p)) j["approval_gates"] = nlohmann::json::parse(to_json_text(*g));
   if (p.session_id) j["session_id"] = *p.session_id;
   if (p.agent_id) j["agent_id"] = *p.agent_id;
   if (!p.extensions.empty()) {
@@ -80,6 +83,10 @@ std::string warrant_text(const Warrant& w, std::string_view in) {
   if (p.required_approvers)
     line("approvers", fmt::format("{} (min {})", p.required_approvers->size(),
                                   p.min_approvals ? std::to_string(*p.min_approvals) : "all"));
+  if (p.extension(kApprovalGatesExtension)) {
+    auto g = approval_gates_of(p);
+    line("gates", g ? to_json_text(*g) : std::string("(malformed: calls under this warrant are denied)"));
+  }
   for (const auto& [k, v] : p.extensions) line("extension", fmt::format("{} = {}", k, hex_encode(v)));
   if (p.tools.empty() && p.type == WarrantType::Execution) line("tools", "(none)");
   for (const auto& [name, cs] : p.tools) {

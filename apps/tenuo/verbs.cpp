@@ -14,7 +14,8 @@ struct Verb {
 // The one list of verbs, in the order `tenuo --help` shows them.
 constexpr Verb kVerbs[] = {
     {"keygen", add_keygen},     {"pubkey", add_pubkey},         {"mint", add_mint},
-    {"grant", add_grant},       {"sign", add_sign},             {"verify", add_verify},
+    {"grant", add_grant},       {"sign", add_sign},             {"approve", add_approve},
+    {"verify", add_verify},
     {"why-denied", add_why_denied}, {"audit-replay", add_audit_replay}, {"inspect", add_inspect},
     {"env", add_env},           {"doctor", add_doctor},
 };

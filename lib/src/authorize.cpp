@@ -89,10 +89,11 @@ Result<Authorization> authorize(const VerifiedChain& chain, const ToolCall& call
     out.pop = v;
   }
   TENUO_TRY(check_constraints(entry->second, without_nulls(call.args)));
-  if (p.extension(kApprovalGatesExtension))
-    return fail(ErrorCode::ApprovalRequired,
-                "the warrant carries approval gates; this verifier does not accept approvals yet, so it "
-                "denies rather than skip them");
+  // Step 8: approvals are hashed over the arguments as signed (nulls kept, §9.2).
+  ApprovalReport ar = evaluate_approvals(p, call.tool, call.args, call.approvals, chain.verified_at());
+  if (ar.error) return Unexpected{std::move(*ar.error)};
+  out.gated = ar.gate.gated;
+  out.approved_by = std::move(ar.approved_by);
   return out;
 }
 

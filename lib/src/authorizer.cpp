@@ -127,7 +127,7 @@ Decision Authorizer::check(std::span<const Warrant> chain, const ToolCall& call,
   if (!verified) return denied(verified.error(), leaf_id);
   AuthorizeOptions ao;
   ao.pop_windows = m_opts.pop_windows;
-  ToolCall sorted_call{call.tool, Value::object(call.args).as_object(), call.pop};
+  ToolCall sorted_call{call.tool, Value::object(call.args).as_object(), call.pop, call.approvals};
   auto auth = authorize(*verified, sorted_call, ao);
   if (!auth) return denied(auth.error(), leaf_id);
   Decision d;
@@ -162,6 +162,15 @@ Decision Authorizer::check_headers(const Headers& h, std::string_view tool, cons
     return d;
   }
   call.pop = *sig;
+  if (auto a = h.find(kApprovalsHeader); a != h.end()) {
+    auto approvals = parse_approvals(a->second);
+    if (!approvals) {
+      Decision d = denied(Error(ErrorCode::ApprovalInvalid, "unreadable X-Tenuo-Approvals: " + approvals.error().message));
+      d.warrant_id = chain->back().id_text();
+      return d;
+    }
+    call.approvals = std::move(*approvals);
+  }
   return check(std::span<const Warrant>(*chain), call, t);
 }
 

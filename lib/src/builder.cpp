@@ -1,5 +1,6 @@
 #include <tenuo/builder.hpp>
 
+#include <tenuo/approval.hpp>
 #include <tenuo/limits.hpp>
 #include <tenuo/verify.hpp>
 
@@ -88,6 +89,10 @@ Result<Warrant> mint(const MintRequest& req, const SigningKey& issuer) {
       return fail(ErrorCode::InvalidPayloadStructure, fmt::format("extension key of {} bytes exceeds 255", k.size()));
     if (k == kSessionIdExtension || k == kAgentIdExtension)
       return fail(ErrorCode::InvalidPayloadStructure, fmt::format("set {} through its own field", k));
+    // A gate map no verifier can read would deny every call of the warrant.
+    if (k == kApprovalGatesExtension)
+      if (auto g = decode_approval_gates(v); !g)
+        return fail(ErrorCode::InvalidPayloadStructure, g.error().message);
   }
   p.depth = 0;
   return WarrantFactory::sign(std::move(p), issuer);

@@ -1117,6 +1117,8 @@ std::string dump(const nlohmann::ordered_json& j) {
 
 }  // namespace
 
+Result<nlohmann::json> detail::parse_json_text(std::string_view text) { return parse_json(text); }
+
 std::string to_json_text(const Constraint& c) { return dump(detail::constraint_to_json(c)); }
 std::string to_json_text(const ConstraintSet& s) { return dump(detail::constraint_set_to_json(s)); }
 

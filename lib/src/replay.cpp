@@ -76,6 +76,7 @@ std::string_view undecidable_name(UndecidableReason r) noexcept {
     case UndecidableReason::ReceiptRejected: return "receipt-rejected";
     case UndecidableReason::PopUnavailable: return "pop-unavailable";
     case UndecidableReason::RevocationUnknown: return "revocation-unknown";
+    case UndecidableReason::ApprovalsUnavailable: return "approvals-unavailable";
   }
   return "none";
 }
@@ -881,6 +882,11 @@ struct Replayer::Impl {
       r.outcome = ReplayOutcome::ConsistentAllow;
     } else if (!rec_allow && !rep_allow) {
       r.outcome = ReplayOutcome::ConsistentDeny;
+    } else if (rec_allow && r.replay_code == ErrorCode::ApprovalRequired) {
+      // The allow passed an approval gate with approvals no record keeps.
+      r.outcome = ReplayOutcome::Undecidable;
+      r.undecidable = UndecidableReason::ApprovalsUnavailable;
+      r.reason = "recorded an allow behind an approval gate; the approvals it carried are not recorded";
     } else if (rec_allow) {
       r.outcome = ReplayOutcome::DriftAllowToDeny;
     } else {

@@ -100,8 +100,12 @@ Result<void> check_type_transition(const Payload& p, const Payload& c) {
 
 Result<void> check_approval_gates(const Payload& p, const Payload& c) {
   // Gate monotonicity (§5.6): this verifier accepts only an unchanged gate map under a gated
-  // parent (any gate map under an ungated parent only narrows). Stricter than the reference,
-  // which also accepts some narrowing edits of an existing gate map.
+  // parent (any gate map under an ungated parent only adds gates). Stricter than the reference,
+  // which also accepts narrowing edits ("all" replacing a gate, a whole-tool gate for a
+  // per-argument one, a constraint gate its parent's accepts as an attenuation, dropping the
+  // gates of tools the child no longer has). Kept on purpose: every reference builder copies
+  // the map verbatim on delegation (§4.2), so honest chains pass, whereas a full comparator
+  // would be a second attenuation engine whose every mistake silently weakens a gate.
   const auto pg = p.extension(kApprovalGatesExtension);
   if (!pg) return {};
   const auto cg = c.extension(kApprovalGatesExtension);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# --key-id ID (CLI.md §3: TENUO_KEY_<ID>) on mint, grant and sign: the named key signs exactly
+# --key-id ID (CLI.md §3: TENUO_KEY_<ID>) on mint, grant, sign and approve: the named key signs exactly
 # what the same key given with --key signs (A.1 byte for byte), it overrides the verb's default
 # environment key, --key with --key-id is a usage error (2), and an unknown, malformed or
 # unreadable named key is a one-line input error (3).
@@ -57,6 +57,26 @@ expect_rc 0 "$TENUO" verify --warrant @chain.b64 --trusted-root "$ISSUER_PUB" --
 # the named key is still checked against the leaf holder (exit 1, 1100)
 expect_rc 1 "$TENUO" sign --warrant @chain.b64 --key-id cp --tool read_file --args "$ARGS" --at $((T0 + 60))
 
+# ---- approve: an approver's named key gives the same approval as --key; one of them is required
+AP_SEED=$(printf '11%.0s' {1..32})
+export TENUO_KEY_approver=$AP_SEED
+"$TENUO" mint --key-id cp --holder "$HOLDER_PUB" --tool deploy --required-approver "$("$TENUO" pubkey "$AP_SEED" --format hex)" \
+  --approval-gate '{"deploy": {"env": {"type": "exact", "value": "prod"}}}' --id tnu_wrt_019471f8000070008000000000000042 \
+  --at $T0 --ttl 1h > gated.b64 || fail "mint a gated warrant"
+expect_rc 0 "$TENUO" approve --key-id approver -w @gated.b64 --tool deploy --args '{"env": "prod"}' --at $T0
+cp out.txt approval.txt
+# (approvals carry a fresh nonce, so compare by effect: the gated call verifies with it)
+pop=$("$TENUO" sign -w @gated.b64 --key "$HOLDER_SEED" --tool deploy --args '{"env": "prod"}' --at $T0 --no-precheck)
+expect_rc 1 "$TENUO" verify -w @gated.b64 -r "$ISSUER_PUB" --tool deploy --args '{"env": "prod"}' --signature "$pop" --at $T0
+expect_rc 0 "$TENUO" verify -w @gated.b64 -r "$ISSUER_PUB" --tool deploy --args '{"env": "prod"}' --signature "$pop" \
+  --at $T0 --approval @approval.txt
+expect_rc 2 "$TENUO" approve -w @gated.b64 --tool deploy     # neither --key nor --key-id
+one_line_err "key-id"
+expect_rc 2 "$TENUO" approve --key "$AP_SEED" --key-id approver -w @gated.b64 --tool deploy
+one_line_err "key-id" "excludes"
+expect_rc 3 "$TENUO" approve --key-id nope -w @gated.b64 --tool deploy
+one_line_err "TENUO_KEY_nope" "not set"
+
 # ---- --key with --key-id: a usage error on every verb
 expect_rc 2 "$TENUO" mint --key "$ISSUER_SEED" --key-id cp --tool t
 one_line_err "key-id" "excludes"
@@ -87,4 +107,4 @@ one_line_err "TENUO_KEY_pub"
 TENUO_KEY_bad='not a key' expect_rc 3 "$TENUO" grant @root.b64 --key-id bad
 one_line_err "TENUO_KEY_bad"
 expect_rc 2 "$TENUO" mint --key-id     # the flag needs a value
-echo "ok: --key-id on mint, grant and sign"
+echo "ok: --key-id on mint, grant, sign and approve"

@@ -1,9 +1,11 @@
 #pragma once
 // Authorization of one tool call against a verified chain (WIRE.md §10.3): leaf type, tool
 // lookup (exact name, then "*"), proof of possession by the leaf holder, closed-world
-// constraint matching, approval gates. The chain must come from verify_chain(), so every
-// decision here stands on verified signatures, links, trust and time.
+// constraint matching, approval gates and the approvals presented (approval.hpp). The chain
+// must come from verify_chain(), so every decision here stands on verified signatures, links,
+// trust and time.
 
+#include <tenuo/approval.hpp>
 #include <tenuo/export.hpp>
 #include <tenuo/limits.hpp>
 #include <tenuo/pop.hpp>
@@ -23,6 +25,7 @@ struct ToolCall {
   std::string tool;
   Object args;                     // as sent and signed (nulls kept)
   std::optional<Signature> pop;    // the holder's proof of possession
+  std::vector<SignedApproval> approvals{};  // for a call an approval gate covers (§9)
 };
 
 // Skip is for diagnostics (`verify --no-pop`): the verdict then says nothing about possession.
@@ -38,12 +41,16 @@ struct AuthorizeOptions {
 struct Authorization {
   std::string matched_tool;                // the tools key that granted the call ("*" fallback)
   std::optional<PopVerification> pop;      // the window that verified (absent when skipped)
+  bool gated = false;                      // an approval gate fired (and enough approvals verified)
+  std::vector<std::string> approved_by;    // fingerprints of the approvals counted
 };
 
 // Decides `call` at the chain's verification instant. Denials: InvalidPayloadStructure (1201,
 // issuer leaf), ToolNotAuthorized (1500), ToolNotAuthorized for clearance below requirement,
 // SignatureInvalid (1100, PoP missing or not verifying), ConstraintViolation (1501) or the
-// evaluation error's code, ApprovalRequired (1707) when an approval gate is present.
+// evaluation error's code; then, when an approval gate fires, the §9.3 codes of
+// evaluate_approvals(): ApprovalRequired (1707), InsufficientApprovals (1700), ApprovalInvalid
+// (1701); a malformed gate map is InvalidPayloadStructure (1201).
 [[nodiscard]] TENUO_EXPORT Result<Authorization> authorize(const VerifiedChain& chain,
                                                            const ToolCall& call,
                                                            const AuthorizeOptions& opts = {});

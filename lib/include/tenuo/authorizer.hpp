@@ -77,8 +77,9 @@ class TENUO_EXPORT Authorizer {
   [[nodiscard]] Decision check(std::span<const Warrant> chain, const ToolCall& call,
                                std::optional<std::int64_t> now = {}) const;
   // From HTTP headers as headers() writes them (X-Tenuo-Warrant: any warrant text form;
-  // X-Tenuo-PoP: base64/hex signature). Missing or unreadable headers deny with InvalidInput
-  // (warrant) or SignatureInvalid (PoP).
+  // X-Tenuo-PoP: base64/hex signature; optional X-Tenuo-Approvals: any parse_approvals() form).
+  // Missing or unreadable headers deny with InvalidInput (warrant), SignatureInvalid (PoP) or
+  // ApprovalInvalid (approvals).
   [[nodiscard]] Decision check_headers(const Headers& h, std::string_view tool, const Object& args,
                                        std::optional<std::int64_t> now = {}) const;
 

@@ -5,6 +5,7 @@
 // `tenuo why-denied` and by `tenuo verify --json`. A Diagnosis is advice for people; the
 // verdict of record is verify_chain() + authorize(), which diagnose() agrees with.
 
+#include <tenuo/approval.hpp>
 #include <tenuo/export.hpp>
 #include <tenuo/limits.hpp>
 #include <tenuo/result.hpp>
@@ -23,7 +24,8 @@ namespace tenuo {
 enum class CheckStatus : std::uint8_t { Pass, Fail, Skip };
 
 // One named check ("signature", "chain", "trust", "time", "revocation", "tool",
-// "constraints", "pop") with its outcome; a check may fail several times (one per link).
+// "constraints", "pop", "approvals") with its outcome; a check may fail several times (one per
+// link).
 struct CheckResult {
   std::string check;
   CheckStatus status = CheckStatus::Pass;
@@ -45,13 +47,16 @@ struct ArgumentFinding {
   std::string link;  // "root" or "link k: <issuer fp> -> <holder fp>"
 };
 
-enum class FixKind : std::uint8_t { None, Grant, NewRoot, Ttl, PopWindows, Resign, Other };
+enum class FixKind : std::uint8_t { None, Grant, NewRoot, Ttl, PopWindows, Resign, Other, Approve };
 
 struct Fix {
   FixKind kind = FixKind::None;
   std::string summary;  // one plain sentence
-  std::string command;  // an exact `tenuo grant …` command when kind == Grant (KEY placeholders only)
-  std::optional<std::size_t> from_link;  // the link the grant starts from
+  // An exact command, KEY placeholders only: `tenuo grant …` (Grant, Ttl), `tenuo sign …`
+  // (Resign, for a missing or invalid proof of possession) or `tenuo approve …` (Approve, for
+  // missing approvals); "" when there is none.
+  std::string command;
+  std::optional<std::size_t> from_link;  // the link a re-grant starts from
 };
 
 struct Diagnosis {
@@ -60,12 +65,15 @@ struct Diagnosis {
   std::vector<CheckResult> checks;
   std::vector<ArgumentFinding> arguments;
   std::vector<Fix> fixes;
+  std::size_t chain_length = 0;
+  std::string leaf_id;  // the leaf's prefixed id ("" for an empty chain)
 };
 
 struct DiagnoseCall {
   std::string tool;
   Object args;
   std::optional<Signature> pop;
+  std::vector<SignedApproval> approvals{};  // checked when an approval gate fires
 };
 
 struct DiagnoseOptions {
@@ -80,6 +88,13 @@ struct DiagnoseOptions {
 // reported as skipped; the result is then never "allowed"), and `call` when given.
 [[nodiscard]] TENUO_EXPORT Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots,
                                               const DiagnoseOptions& opts, const DiagnoseCall* call);
+// Diagnoses an encoded SignedWarrant or WarrantStack: diagnose() of decode_warrants(cbor), except
+// that a link whose issuer signature does not verify is reported as a failing "signature" check
+// at its chain index while every other check is still read from the payloads; such a
+// diagnosis is never "allowed" and its first_code is SignatureInvalid. Errors: decode_warrants'
+// when the input does not decode even without its signatures.
+[[nodiscard]] TENUO_EXPORT Result<Diagnosis> diagnose_encoded(ByteView cbor, const TrustedRoots* roots,
+                                                              const DiagnoseOptions& opts, const DiagnoseCall* call);
 
 [[nodiscard]] TENUO_EXPORT std::string_view status_name(CheckStatus s) noexcept;
 // The SDK's why_denied deny code for `code` ("TOOL_NOT_FOUND", "CONSTRAINT_MISMATCH",

@@ -38,7 +38,9 @@
 //   allow + deny → drift-allow-to-deny; deny + allow → drift-deny-to-allow, except when the
 //   replay cannot see why it was denied: PoP skipped and the recorded code is absent or a PoP
 //   code (1100, 16xx) → undecidable(pop-unavailable); recorded warrant-revoked (1800; the replay
-//   has no revocation list) → undecidable(revocation-unknown).
+//   has no revocation list) → undecidable(revocation-unknown). Recorded allow, replay
+//   approval-required (1707: an approval gate fired, and records carry no approvals) →
+//   undecidable(approvals-unavailable).
 // * Warrants: a record's own chain (tenuo lines, receipts) wins; else its "warrant_id" in the
 //   WarrantIndex; not found → undecidable(warrant-not-found); neither → undecidable(no-warrant).
 //   Under `against` the candidate replaces every record's chain.
@@ -94,6 +96,7 @@ enum class UndecidableReason : std::uint8_t {
   ReceiptRejected,
   PopUnavailable,
   RevocationUnknown,
+  ApprovalsUnavailable,
 };
 
 enum class PopReplay : std::uint8_t {

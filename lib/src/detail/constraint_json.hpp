@@ -18,6 +18,9 @@ namespace tenuo::detail {
                                                                    std::string_view where = {});
 [[nodiscard]] TENUO_EXPORT Result<ConstraintSet> constraint_set_from_json(const nlohmann::json& j,
                                                                          std::string_view where = {});
+// `text` as one JSON document, refusing duplicate object keys and nesting beyond the constraint
+// limit (nlohmann alone would collapse duplicates). Errors: InvalidInput.
+[[nodiscard]] TENUO_EXPORT Result<nlohmann::json> parse_json_text(std::string_view text);
 // JSON -> Value: integers within i64 -> Integer, other numbers -> Float (must be finite).
 [[nodiscard]] TENUO_EXPORT Result<Value> value_from_json(const nlohmann::json& j,
                                                          std::string_view where = {});
