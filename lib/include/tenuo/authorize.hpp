@@ -3,6 +3,10 @@
 // lookup (exact name, then "*"), proof of possession by the leaf holder, closed-world
 // constraint matching, approval gates. The chain must come from verify_chain(), so every
 // decision here stands on verified signatures, links, trust and time.
+// Thread-safety: authorize, check_constraints and lookup_tool are pure functions of their
+// arguments; safe to call concurrently on a shared VerifiedChain. The only shared state they
+// reach is the regex and CEL compile caches, each guarded by a mutex. ToolCall, AuthorizeOptions
+// and Authorization are plain values.
 
 #include <tenuo/export.hpp>
 #include <tenuo/limits.hpp>

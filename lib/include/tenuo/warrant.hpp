@@ -4,6 +4,11 @@
 // payload bytes BEFORE interpreting them, or by the builders (builder.hpp), which sign what
 // they build. A Warrant is therefore authentic (signed by payload.issuer) but NOT trusted:
 // trust, chain links, expiry and revocation are verify_chain()'s job (verify.hpp).
+// Thread-safety: every Warrant member is const (a Warrant changes only by assignment), so one
+// object may be read, used and copied from any number of threads at once; assigning to it must
+// not race with other use. Copies are independent. Payload is a plain value. The free functions
+// are reentrant: decoding checks key validity through a thread_local cache (no locking, nothing
+// shared between threads).
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/constraint.hpp>

@@ -5,7 +5,8 @@
 //   auto h = headers(w, agent_key, "read_file", a);  // X-Tenuo-Warrant, X-Tenuo-PoP
 // Every function here is also a Warrant member (w.sign(key, tool, args), w.allows(tool, args),
 // …). `now` defaults to the system clock.
-// Pure functions over values; thread-safe.
+// Thread-safety: pure functions over values, safe to call concurrently on one warrant and one
+// key (signing is reentrant; why_denied reaches only the mutex-guarded regex/CEL caches).
 
 #include <tenuo/explain.hpp>
 #include <tenuo/export.hpp>
