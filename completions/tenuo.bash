@@ -25,8 +25,8 @@ _tenuo_flags() {
                   --pop-windows --mode --approval --strict-session --revoked --srl --srl-key
                   --srl-min-version --audit-log --receipt-key --receipt-log --request-id --headers
                   --meta --json" ;;
-    why-denied) echo "--help --warrant -w --tool -t --args -a --trusted-root -r --signature -s --at
-                      --revoked --pop-windows --json" ;;
+    why-denied) echo "--help --warrant -w --tool -t --args -a --trusted-root -r --signature -s --no-pop
+                      --at --revoked --pop-windows --json" ;;
     audit-replay) echo "--help --trusted-root -r --warrants --against --at --format --json --jsonl
                         --fail-on --threads --authorizer --pop-windows --show --no-progress" ;;
     inspect) echo "--help --json --chain --trusted-root --at" ;;

@@ -65,6 +65,8 @@ int report_internal(const std::exception& e, bool json);
 [[nodiscard]] Result<std::vector<PublicKey>> load_trusted_roots(const std::vector<std::string>& specs);
 // A warrant or chain from `spec` ("" or "-" = stdin), decoded (signatures checked, not trust).
 [[nodiscard]] Result<std::vector<Warrant>> load_warrants(const std::string& spec);
+// The CBOR of a warrant or chain from `spec`, read as load_warrants reads it but not decoded.
+[[nodiscard]] Result<Bytes> load_warrant_cbor(const std::string& spec);
 
 // Applies `-c [TOOL.]ARG=TYPE:VALUE` flags to `tools` (capabilities.cpp).
 [[nodiscard]] Result<void> apply_constraint_flags(ToolMap& tools, const std::vector<std::string>& specs);

@@ -24,6 +24,7 @@ struct WhyCmd {
   std::string at;
   std::vector<std::string> revoked;
   int pop_windows = 0;
+  bool no_pop = false;
   bool json = false;
 };
 
@@ -131,7 +132,8 @@ std::string to_text(const Diagnosis& d, const WhyCmd& o, std::string_view warran
 
 Result<int> run_why(const WhyCmd& o) {
   TENUO_TRY_ASSIGN(std::int64_t now, resolve_now(o.at));
-  TENUO_TRY_ASSIGN(std::vector<Warrant> chain, load_warrants(o.warrant));
+  // Decoded by diagnose_encoded(): a link whose signature does not verify is diagnosed, not refused.
+  TENUO_TRY_ASSIGN(Bytes cbor, load_warrant_cbor(o.warrant));
   TENUO_TRY_ASSIGN(std::string args_text, read_input(o.args));
   TENUO_TRY_ASSIGN(Object args, parse_arguments(args_text));
   std::optional<TrustedRoots> roots;
@@ -152,7 +154,8 @@ Result<int> run_why(const WhyCmd& o) {
     TENUO_TRY_ASSIGN(WarrantId id, parse_warrant_id(r));
     opts.revoked_ids.push_back(id_text(id));
   }
-  opts.pop_required = call.pop.has_value();
+  // As verify: a call needs its proof of possession unless --no-pop.
+  opts.pop_required = !o.no_pop;
   int windows = o.pop_windows;
   if (windows == 0) {
     const char* env = std::getenv("TENUO_POP_MAX_WINDOWS");
@@ -161,18 +164,27 @@ Result<int> run_why(const WhyCmd& o) {
   if (windows < kPopMinWindows || windows > kPopMaxWindows)
     return fail(ErrorCode::InvalidInput, fmt::format("--pop-windows {} is outside 2..10", windows));
   opts.pop_windows = windows;
-  const Diagnosis d = diagnose(chain, roots ? &*roots : nullptr, opts, &call);
+  TENUO_TRY_ASSIGN(Diagnosis d, diagnose_encoded(cbor, roots ? &*roots : nullptr, opts, &call));
   bool any_fail = false;
   for (const auto& c : d.checks) any_fail = any_fail || c.status == CheckStatus::Fail;
   const bool denied = roots ? !d.allowed : any_fail;
-  const std::string id = chain.back().id_text();
+  // Without a trusted root there is no verdict of record: the first failing check stands for
+  // it (as sign's precheck does), so a denial always names a code.
+  if (denied && !d.first_code)
+    for (const auto& c : d.checks)
+      if (c.status == CheckStatus::Fail && c.code) {
+        d.first_code = c.code;
+        break;
+      }
+  const std::string& id = d.leaf_id;
+  const std::size_t chain_len = d.chain_length;
   if (o.json) {
-    auto j = to_json(d, o, id, chain.size());
+    auto j = to_json(d, o, id, chain_len);
     j["allowed"] = !denied;
     if (!roots) j["note"] = "no trusted root given: trust was not checked";
     print_json(j);
   } else {
-    std::fputs(terminal_safe(to_text(d, o, id, chain.size())).c_str(), stdout);
+    std::fputs(terminal_safe(to_text(d, o, id, chain_len)).c_str(), stdout);
     if (!roots) info("tenuo: note: no trusted root given (--trusted-root or TENUO_TRUSTED_ROOTS): trust was not checked\n");
   }
   return denied ? kExitDenied : kExitOk;
@@ -187,7 +199,10 @@ void add_why_denied(CLI::App& app, Pending& pending) {
   sub->add_option("--tool,-t", o->tool, "Tool name of the call")->required();
   sub->add_option("--args,-a", o->args, "Call arguments as a JSON object: JSON, @FILE, - (default {})");
   sub->add_option("--trusted-root,-r", o->roots, "Trusted root public key (repeatable; default $TENUO_TRUSTED_ROOTS)");
-  sub->add_option("--signature,-s", o->signature, "PoP signature to check (base64 any dialect, or hex)");
+  auto* sig = sub->add_option("--signature,-s", o->signature, "PoP signature to check (base64 any dialect, or hex)");
+  auto* nopop = sub->add_flag("--no-pop", o->no_pop,
+                              "Skip the proof of possession (else a call without --signature fails the pop check)");
+  sig->excludes(nopop);
   sub->add_option("--at", o->at, "Evaluation instant: RFC 3339 or unix seconds (default: now or $TENUO_NOW)");
   sub->add_option("--revoked", o->revoked, "Revoked warrant id (repeatable)");
   sub->add_option("--pop-windows", o->pop_windows, "PoP windows accepted, 2..10 (default $TENUO_POP_MAX_WINDOWS or 5)");

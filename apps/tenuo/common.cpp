@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <tenuo/encoding.hpp>
+
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -84,14 +86,19 @@ Result<std::vector<PublicKey>> load_trusted_roots(const std::vector<std::string>
   return out;
 }
 
-Result<std::vector<Warrant>> load_warrants(const std::string& spec) {
+Result<Bytes> load_warrant_cbor(const std::string& spec) {
   std::string text;
   if (spec.empty() || spec == "-") {
     TENUO_TRY_ASSIGN(text, read_stdin());
   } else {
     TENUO_TRY_ASSIGN(text, read_key_text(spec));
   }
-  return read_warrants(as_bytes(text));
+  return warrant_cbor_from_any(as_bytes(text));
+}
+
+Result<std::vector<Warrant>> load_warrants(const std::string& spec) {
+  TENUO_TRY_ASSIGN(Bytes cbor, load_warrant_cbor(spec));
+  return decode_warrants(cbor);
 }
 
 }  // namespace tenuo::cli

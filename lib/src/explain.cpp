@@ -2,8 +2,12 @@
 
 #include <tenuo/arguments.hpp>
 #include <tenuo/authorize.hpp>
+#include <tenuo/cbor.hpp>
+#include <tenuo/encoding.hpp>
 #include <tenuo/evaluate.hpp>
 #include <tenuo/pop.hpp>
+
+#include "detail/warrant_peek.hpp"
 
 #include <fmt/format.h>
 
@@ -12,7 +16,29 @@
 namespace tenuo {
 namespace {
 
-std::string link_name(std::span<const Warrant> chain, std::size_t i) {
+// One link as the diagnosis reads it: a decoded Warrant, or (diagnose_encoded) a payload whose
+// issuer signature did not verify. Same accessors as Warrant, so the checks read either.
+struct Link {
+  const Payload* p = nullptr;
+  const Sha256Digest* hash = nullptr;
+  ByteView envelope;
+  bool signature_ok = true;
+
+  [[nodiscard]] const Payload& payload() const noexcept { return *p; }
+  [[nodiscard]] const Sha256Digest& payload_hash() const noexcept { return *hash; }
+  [[nodiscard]] const WarrantId& id() const noexcept { return p->id; }
+  [[nodiscard]] std::string id_text() const { return tenuo::id_text(p->id); }
+};
+
+// The text form `tenuo grant` / `tenuo sign` read: to_text(…, Base64) from the envelopes.
+std::string chain_text(std::span<const Link> chain) {
+  Bytes bytes;
+  if (chain.size() != 1) cbor::write_head(bytes, 4, chain.size());
+  for (const auto& l : chain) bytes.insert(bytes.end(), l.envelope.begin(), l.envelope.end());
+  return base64_encode(bytes, Base64Alphabet::UrlSafe, Padding::No);
+}
+
+std::string link_name(std::span<const Link> chain, std::size_t i) {
   const Payload& p = chain[i].payload();
   if (i == 0) return fmt::format("root: {} -> {}", p.issuer.fingerprint(), p.holder.fingerprint());
   return fmt::format("link {}: {} -> {}", i, p.issuer.fingerprint(), p.holder.fingerprint());
@@ -48,7 +74,13 @@ bool link_rejects(const Payload& p, std::string_view tool, std::string_view arg,
 }
 
 // The deepest link at or above `limit` that can still delegate at `now`.
-std::optional<std::size_t> grantable_link(std::span<const Warrant> chain, std::size_t limit, std::int64_t now) {
+// Only links whose signatures, and their ancestors', verify can be granted from.
+std::optional<std::size_t> grantable_link(std::span<const Link> chain, std::size_t limit, std::int64_t now) {
+  for (std::size_t j = 0; j <= limit && j < chain.size(); ++j)
+    if (!chain[j].signature_ok) {
+      if (j == 0) return std::nullopt;
+      limit = j - 1;
+    }
   for (std::size_t j = limit + 1; j-- > 0;) {
     const Payload& p = chain[j].payload();
     if (p.depth < p.max_depth && static_cast<std::int64_t>(p.expires_at) > now && p.type == WarrantType::Execution)
@@ -57,14 +89,17 @@ std::optional<std::size_t> grantable_link(std::span<const Warrant> chain, std::s
   return std::nullopt;
 }
 
-std::string grant_command(std::span<const Warrant> chain, std::size_t from, const std::string& tool,
+// The key placeholder for the holder of link `i`, as the printed commands spell it.
+std::string holder_key_placeholder(std::size_t i) {
+  return i == 0 ? std::string("HOLDER_KEY_OF_ROOT") : fmt::format("HOLDER_KEY_OF_LINK_{}", i);
+}
+
+std::string grant_command(std::span<const Link> chain, std::size_t from, const std::string& tool,
                           const std::vector<std::pair<std::string, const Constraint*>>& keep, std::int64_t now) {
   const Payload& leaf = chain.back().payload();
   const Payload& parent = chain[from].payload();
-  std::string cmd = fmt::format("tenuo grant {} --key HOLDER_KEY_OF_{} --holder {} --tool {}",
-                                to_text(chain.subspan(0, from + 1), TextFormat::Base64),
-                                from == 0 ? std::string("ROOT") : fmt::format("LINK_{}", from),
-                                leaf.holder.hex(), shell_quote(tool));
+  std::string cmd = fmt::format("tenuo grant {} --key {} --holder {} --tool {}", chain_text(chain.subspan(0, from + 1)),
+                                holder_key_placeholder(from), leaf.holder.hex(), shell_quote(tool));
   for (const auto& [arg, c] : keep)
     cmd += " -c " + shell_quote(fmt::format("{}.{}=json:{}", tool, arg, to_json_text(*c)));
   const auto leaf_exp = static_cast<std::int64_t>(leaf.expires_at);
@@ -76,7 +111,7 @@ std::string grant_command(std::span<const Warrant> chain, std::size_t from, cons
 // The leaf's constraints on `tool` that a re-grant from link `from` must carry over so that it
 // grants no more than the leaf did (except on the `skip` arguments): every constraint the leaf
 // has that the parent lacks or has in a different (wider) form.
-std::vector<std::pair<std::string, const Constraint*>> leaf_narrowing(std::span<const Warrant> chain, std::size_t from,
+std::vector<std::pair<std::string, const Constraint*>> leaf_narrowing(std::span<const Link> chain, std::size_t from,
                                                                       std::string_view tool,
                                                                       const std::vector<std::string>& skip) {
   std::vector<std::pair<std::string, const Constraint*>> keep;
@@ -89,6 +124,17 @@ std::vector<std::pair<std::string, const Constraint*>> leaf_narrowing(std::span<
   }
   return keep;
 }
+
+// `tenuo sign` for the call, with the leaf holder's key (only for a chain whose signatures
+// verify: `tenuo sign` refuses any other).
+std::string sign_command(std::span<const Link> chain, const DiagnoseCall& call) {
+  return fmt::format("tenuo sign --warrant {} --key {} --tool {} --args {}", chain_text(chain),
+                     holder_key_placeholder(chain.size() - 1), shell_quote(call.tool),
+                     shell_quote(canonical_json(call.args)));
+}
+
+Diagnosis diagnose_links(std::span<const Link> chain, std::span<const Warrant> verified, const TrustedRoots* roots,
+                         const DiagnoseOptions& opts, const DiagnoseCall* call);
 
 }  // namespace
 
@@ -138,6 +184,34 @@ std::string_view fix_kind_name(FixKind k) noexcept {
 
 Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, const DiagnoseOptions& opts,
                    const DiagnoseCall* call) {
+  std::vector<Link> links;
+  links.reserve(chain.size());
+  for (const auto& w : chain) links.push_back(Link{&w.payload(), &w.payload_hash(), w.envelope_bytes(), true});
+  return diagnose_links(links, chain, roots, opts, call);
+}
+
+Result<Diagnosis> diagnose_encoded(ByteView cbor, const TrustedRoots* roots, const DiagnoseOptions& opts,
+                                   const DiagnoseCall* call) {
+  // The authorizing decoder first: whatever it accepts is diagnosed exactly as diagnose() does.
+  auto chain = decode_warrants(cbor);
+  if (chain) return diagnose(*chain, roots, opts, call);
+  if (chain.error().code != ErrorCode::SignatureInvalid) return Unexpected{std::move(chain).error()};
+  // A signature does not verify: read the payloads without it, for the report only. Input that
+  // does not decode even so keeps decode_warrants' error.
+  auto unverified = detail::decode_unverified_for_diagnosis(cbor);
+  if (!unverified) return Unexpected{std::move(chain).error()};
+  std::vector<Link> links;
+  links.reserve(unverified->size());
+  for (const auto& u : *unverified) links.push_back(Link{&u.payload, &u.payload_hash, u.envelope, u.signature_valid});
+  return diagnose_links(links, {}, roots, opts, call);
+}
+
+namespace {
+
+// `verified` is the chain as decoded Warrants, or empty when a link's signature did not verify
+// (then there is no verdict of record beyond that: the call is denied with SignatureInvalid).
+Diagnosis diagnose_links(std::span<const Link> chain, std::span<const Warrant> verified, const TrustedRoots* roots,
+                         const DiagnoseOptions& opts, const DiagnoseCall* call) {
   Diagnosis d;
   auto add = [&](std::string check, CheckStatus st, std::optional<ErrorCode> code, std::optional<std::size_t> idx,
                  std::string detail) {
@@ -151,10 +225,31 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
   const std::int64_t now = opts.now;
   const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
   const std::size_t n = chain.size();
+  d.chain_length = n;
+  d.leaf_id = chain.back().id_text();
 
-  // signature: every Warrant object carries a verified issuer signature by construction.
-  add("signature", CheckStatus::Pass, std::nullopt, std::nullopt,
-      fmt::format("{} warrant signature{} verify with their issuers' keys", n, n == 1 ? "" : "s"));
+  // signature: a Warrant carries a verified issuer signature by construction; a Link of
+  // diagnose_encoded says whether its signature verified.
+  bool sig_ok = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (chain[i].signature_ok) continue;
+    sig_ok = false;
+    const Payload& p = chain[i].payload();
+    add("signature", CheckStatus::Fail, ErrorCode::SignatureInvalid, i,
+        fmt::format("{}: the warrant signature does not verify with its issuer's key {}", link_name(chain, i),
+                    p.issuer.hex()));
+    d.fixes.push_back(
+        Fix{FixKind::Other,
+            i == 0 ? std::string("the root warrant was altered or is not signed by its issuer: obtain a fresh copy, "
+                                 "or a new root warrant")
+                   : fmt::format("link {} was altered or is not signed by its issuer: obtain a fresh copy, or have "
+                                 "its issuer ({}, the holder of {}) re-grant it",
+                                 i, p.issuer.fingerprint(), i == 1 ? std::string("the root") : fmt::format("link {}", i - 1)),
+            "", i == 0 ? std::nullopt : std::optional<std::size_t>(i - 1)});
+  }
+  if (sig_ok)
+    add("signature", CheckStatus::Pass, std::nullopt, std::nullopt,
+        fmt::format("{} warrant signature{} verify with their issuers' keys", n, n == 1 ? "" : "s"));
 
   // chain links
   bool chain_ok = true;
@@ -259,9 +354,11 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
 
   // The verdict of record.
   std::optional<VerifiedChain> vc;
-  if (roots != nullptr) {
+  if (!sig_ok) {
+    d.first_code = ErrorCode::SignatureInvalid;  // decode_warrants refuses the chain first
+  } else if (roots != nullptr) {
     VerifyOptions vo{.now = now, .revoked_ids = opts.revoked_ids, .session = opts.session};
-    auto r = verify_chain(std::vector<Warrant>(chain.begin(), chain.end()), *roots, vo);
+    auto r = verify_chain(std::vector<Warrant>(verified.begin(), verified.end()), *roots, vo);
     if (r)
       vc.emplace(std::move(*r));
     else
@@ -340,12 +437,16 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
         d.fixes.push_back(Fix{FixKind::Resign,
                               fmt::format("sign the call with the leaf holder's key ({}) over exactly these arguments",
                                           leaf.holder.fingerprint()),
-                              "", std::nullopt});
+                              sig_ok ? sign_command(chain, *call) : std::string(), std::nullopt});
         break;
     }
   } else if (opts.pop_required) {
     add("pop", CheckStatus::Fail, ErrorCode::SignatureInvalid, n - 1, "no proof-of-possession signature was given");
-    d.fixes.push_back(Fix{FixKind::Resign, "sign the call with `tenuo sign` using the leaf holder's key", "", std::nullopt});
+    d.fixes.push_back(Fix{FixKind::Resign,
+                          fmt::format("sign the call with the leaf holder's key ({}) and pass the proof with "
+                                      "--signature (or skip the check with --no-pop)",
+                                      leaf.holder.fingerprint()),
+                          sig_ok ? sign_command(chain, *call) : std::string(), std::nullopt});
   } else {
     add("pop", CheckStatus::Skip, std::nullopt, std::nullopt, "not checked");
   }
@@ -447,4 +548,5 @@ Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots, co
   return d;
 }
 
+}  // namespace
 }  // namespace tenuo

@@ -571,6 +571,52 @@ std::optional<PublicKey> claimed_issuer(ByteView link) {
   return *key;
 }
 
+Result<std::vector<UnverifiedLink>> decode_unverified_for_diagnosis(ByteView cbor) {
+  const auto links = split_links(cbor);
+  if (!links) {
+    // Not even a well-formed warrant or stack: decode_warrants says why.
+    auto r = decode_warrants(cbor);
+    if (!r) return Unexpected{std::move(r).error()};
+    return fail(ErrorCode::Internal, "split_links refused input that decode_warrants accepts");
+  }
+  std::vector<UnverifiedLink> out;
+  out.reserve(links->items.size());
+  for (std::size_t i = 0; i < links->items.size(); ++i) {
+    const ByteView link = links->items[i];
+    // The authorizing decoder first: a link it accepts is reported exactly as it reads it.
+    auto w = decode_warrant(link);
+    if (w) {
+      out.push_back(UnverifiedLink{w->payload(), w->payload_hash(), Bytes(link.begin(), link.end()), true});
+      continue;
+    }
+    Error e = std::move(w).error();
+    if (e.code == ErrorCode::SignatureInvalid) {
+      // Only the signature failed: the same envelope and payload reads as decode_warrant's,
+      // without the signature check, so the diagnosis can report everything else.
+      auto read = [&]() -> std::optional<UnverifiedLink> {
+        auto outer = cbor::decode(link, {.max_depth = 4, .max_bytes = kMaxWarrantBytes});
+        if (!outer) return std::nullopt;
+        auto env = envelope_from_cbor(*outer);
+        if (!env) return std::nullopt;
+        auto root = cbor::decode(env->payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
+        if (!root) return std::nullopt;
+        auto p = payload_from_cbor(*root);
+        if (!p || !validate_payload(*p)) return std::nullopt;
+        return UnverifiedLink{std::move(*p), sha256(env->payload), Bytes(link.begin(), link.end()), false};
+      };
+      if (auto u = read()) {
+        out.push_back(std::move(*u));
+        continue;
+      }
+    }
+    // As decode_links reports it.
+    e.chain_index = i;
+    if (links->stack) e.message = fmt::format("warrant {} of the chain: {}", i, e.message);
+    return Unexpected{std::move(e)};
+  }
+  return out;
+}
+
 bool links_valid_before_trust(std::span<const ByteView> links, std::int64_t now) {
   const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
   std::vector<WarrantId> ids;

@@ -106,7 +106,7 @@ grep -qF "${ESC}[32mpass${ESC}[0m" out.txt || fail "why-denied pass colour"
 expect_rc 1 "$TENUO" "${why_bad[@]}"
 has_esc out.txt && fail "why-denied coloured on a pipe"
 expect_rc 0 "$TENUO" why-denied --warrant @w.b64 --trusted-root "$ROOT_PUB" --tool read_file --args "$ARGS" \
-  --at $NOW --color=always
+  --signature @pop.txt --at $NOW --color=always
 [[ $(head -n1 out.txt) == "${ESC}[1;32mALLOWED${ESC}[0m  read_file "* ]] || fail "why-denied ALLOWED colour"
 
 # ---- inspect headings; doctor states
@@ -240,7 +240,7 @@ grep -qF 'evil\x1b]0;pwned\x07\x1b[2J\u009b' out.txt || fail "inspect: escaped t
 expect_rc 0 "$TENUO" inspect @evil.b64
 has_esc out.txt && fail "inspect --color=never-by-pipe printed an escape"
 expect_rc 0 "$TENUO" why-denied --warrant @evil.b64 --trusted-root "$ROOT_PUB" --tool "$EVIL" --args '{"a":1}' \
-  --at $NOW --color=always
+  --no-pop --at $NOW --color=always
 only_sgr out.txt || fail "why-denied passed a raw escape sequence through"
 expect_rc 1 "$TENUO" verify --warrant @w.b64 --trusted-root "$ROOT_PUB" --tool "$EVIL" --no-pop --at $NOW
 has_esc err.txt && fail "the error message passed a raw escape through"

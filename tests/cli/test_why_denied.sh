@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `tenuo why-denied --json` for every failure class of issue 6: untrusted root, a link signed
-# by the wrong key (issuer != parent holder), a spliced child (parent hash), expired, not yet
-# valid, revoked, tool missing, each constraint type, PoP invalid and out of window; three
-# simultaneous argument violations; and the closed loop — the suggested `tenuo grant` command,
-# run as printed (key placeholder replaced), yields a chain that `tenuo verify` allows, while a
-# denial the root itself makes is answered with "new-root".
+# by the wrong key (issuer != parent holder), a spliced child (parent hash), a tampered link
+# signature (diagnosed, not refused), expired, not yet valid, revoked, tool missing, each
+# constraint type, PoP missing, invalid and out of window; three simultaneous argument
+# violations; and the closed loop — the suggested `tenuo grant` command, run as printed (key
+# placeholder replaced), yields a chain that `tenuo verify` allows, while a denial the root
+# itself makes is answered with "new-root". Cases about other checks pass --no-pop, as
+# `tenuo verify` needs it to leave possession out.
 set -euo pipefail
 : "${TENUO:?TENUO must point at the tenuo binary}"
 unset TENUO_NOW TENUO_ISSUER_KEY TENUO_SIGNING_KEY TENUO_TRUSTED_ROOTS TENUO_POP_MAX_WINDOWS
@@ -53,7 +55,7 @@ jt ok '.allowed == true and (.arguments | length) == 0 and ([.checks[] | select(
 jt ok '[.checks[] | select(.check == "pop" and .status == "pass")] | length == 1'
 
 # --- untrusted root
-why untrusted -w @chain.b64 -r "$OTHER_PUB" -t read_file -a "$GOOD" --at $NOW
+why untrusted -w @chain.b64 -r "$OTHER_PUB" -t read_file -a "$GOOD" --at $NOW --no-pop
 check_fail untrusted trust 1406 UNTRUSTED_ISSUER 0
 jt untrusted '.error.code == 1406'
 jt untrusted "[.checks[] | select(.check == \"trust\") | .detail | contains(\"$ROOT_PUB\")] | all"
@@ -85,47 +87,86 @@ wr("wrongsigner.b64", [chain[0], [1, pb, [1, other.sign(b"tenuo-warrant-v1\x01" 
 # 2. splice: root2's child attached under the base root (issuer = holder, parent hash wrong).
 wr("spliced.b64", [chain[0], child2])
 EOF
-why wrongsigner -w @wrongsigner.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $NOW
+why wrongsigner -w @wrongsigner.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $NOW --no-pop
 # every link rule is ChainBroken (1405) in the reference (WIRE §17.2); the detail names the signer
 check_fail wrongsigner chain 1405 CHAIN_INVALID 1
 jt wrongsigner "[.checks[] | select(.check == \"chain\" and .status == \"fail\") | .detail | startswith(\"link 1: ${OTHER_PUB:0:16} -> \")] | all"
 jt wrongsigner '[.checks[] | select(.check == "signature" and .status == "pass")] | length == 1'
 jt wrongsigner '.error.code == 1405'
-why spliced -w @spliced.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $NOW
+why spliced -w @spliced.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $NOW --no-pop
 check_fail spliced chain 1405 CHAIN_INVALID 1
 jt spliced '[.checks[] | select(.check == "chain" and .status == "fail") | .detail | startswith("link 1: ")] | all'
 
+# --- a tampered signature: one byte of link 1's signature flipped in a depth-2 chain (root ->
+# ORCH -> WORKER -> OTHER). It is diagnosed, not refused: signature FAIL at index 1 only, and
+# every other finding still listed from the payloads (link 1's narrowing of path, the missing
+# proof of possession); the fix is a fresh copy or a re-grant from the root.
+"$TENUO" grant @chain.b64 --key "$WORKER" --holder "$OTHER_PUB" --at $T0 --ttl 30m > depth2.b64 || fail "grant link 2"
+/usr/bin/python3 - <<'EOF2' || fail "tampering link 1's signature"
+import base64, cbor2
+t = open("depth2.b64").read().strip()
+chain = cbor2.loads(base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)))
+assert len(chain) == 3
+sig = bytearray(chain[1][2][1]); sig[10] ^= 0x01; chain[1][2][1] = bytes(sig)
+open("badsig.b64", "w").write(base64.urlsafe_b64encode(cbor2.dumps(chain)).decode().rstrip("="))
+EOF2
+why badsig -w @badsig.b64 -r "$ROOT_PUB" -t read_file -a '{"path": "/data/x.csv", "size": 10}' --at $NOW
+check_fail badsig signature 1100 SIGNATURE_INVALID 1
+jt badsig '[.checks[] | select(.check == "signature" and .status == "fail")] | length == 1'
+jt badsig "[.checks[] | select(.check == \"signature\") | .detail | startswith(\"link 1: ${ORCH_PUB:0:16} -> ${WORKER_PUB:0:16}\")] | all"
+jt badsig '.error.code == 1100 and .error.deny_code == "SIGNATURE_INVALID" and .allowed == false and .chain_length == 3'
+jt badsig '[.checks[] | select(.check == "trust" or .check == "chain" or .check == "time" or .check == "tool") | .status] == ["pass", "pass", "pass", "pass"]'
+check_fail badsig pop 1100 SIGNATURE_INVALID 2
+check_fail badsig constraints 1501 CONSTRAINT_MISMATCH 1
+jt badsig '.arguments | length == 1 and .[0].argument == "path" and .[0].introduced_at == 1'
+jt badsig '[.fixes[] | select(.kind == "other" and .from_link == 0 and (.summary | contains("link 1 ")))] | length == 1'
+# a grant is only proposed from links whose signatures verify (here the root), and no sign
+# command for a chain `tenuo sign` would refuse
+jt badsig '[.fixes[] | select(.kind == "grant") | .from_link] == [0]'
+jt badsig '[.fixes[] | select(.kind == "resign" and has("command"))] | length == 0'
+# the text report too, and `tenuo verify` refuses the same chain with the same code
+rc=0; "$TENUO" why-denied -w @badsig.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $NOW --no-pop > badsig.txt || rc=$?
+[[ $rc == 1 ]] || fail "badsig: text report: expected exit 1, got $rc"
+grep -qE '^  FAIL  signature +link 1: ' badsig.txt || { cat badsig.txt >&2; fail "badsig: text report lacks the signature failure"; }
+rc=0; "$TENUO" verify -w @badsig.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --no-pop --at $NOW --json > badsig.verify.json || rc=$?
+[[ $rc == 1 ]] || fail "badsig: verify expected exit 1, got $rc"
+jt badsig.verify '.error.code == 1100'
+# input that does not decode at all keeps its plain error (exit 3)
+head -c 40 badsig.b64 > truncated.b64
+rc=0; "$TENUO" why-denied --json -w @truncated.b64 -r "$ROOT_PUB" -t read_file --at $NOW > truncated.json 2>&1 || rc=$?
+[[ $rc == 3 ]] || { cat truncated.json >&2; fail "truncated chain: expected exit 3, got $rc"; }
+
 # --- expired (leaf expired, parent still valid: a TTL fix with a grant command from the root)
-why expired -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $((T0 + 7200))
+why expired -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $((T0 + 7200)) --no-pop
 check_fail expired time 1300 WARRANT_EXPIRED 1
 jt expired '.error.deny_code == "WARRANT_EXPIRED"'
 jt expired '[.fixes[] | select(.kind == "ttl" and .from_link == 0 and (.command | startswith("tenuo grant ")))] | length == 1'
 # both links expired: the fix says a new root warrant is needed
-why expired2 -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $((T0 + 200000))
+why expired2 -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $((T0 + 200000)) --no-pop
 check_fail expired2 time 1300 WARRANT_EXPIRED 1
 jt expired2 '[.fixes[] | select(.kind == "ttl" and (has("command") | not) and (.summary | contains("new root")))] | length == 1'
 
 # --- not yet valid (issued an hour after the evaluation instant)
 "$TENUO" mint --key "$ROOT" --holder "$ORCH_PUB" --tool read_file --at $((T0 + 3600)) --ttl 1d > future.b64
-why future -w @future.b64 -r "$ROOT_PUB" -t read_file -a '{}' --at $T0
+why future -w @future.b64 -r "$ROOT_PUB" -t read_file -a '{}' --at $T0 --no-pop
 check_fail future time 1302 WARRANT_NOT_YET_VALID 0
 jt future '[.checks[] | select(.check == "time" and .status == "fail") | .detail | contains("3600 s in the future")] | all'
 
 # --- revoked (the link, and the root)
 LEAF_ID=$("$TENUO" inspect --json --chain @chain.b64 2>/dev/null | jq -r '.chain[-1].id')
 ROOT_ID=$("$TENUO" inspect --json --chain @root.b64 2>/dev/null | jq -r '.chain[-1].id')
-why revoked -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $NOW --revoked "$LEAF_ID" --revoked "$ROOT_ID"
+why revoked -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $NOW --revoked "$LEAF_ID" --revoked "$ROOT_ID" --no-pop
 check_fail revoked revocation 1800 WARRANT_REVOKED 1
 check_fail revoked revocation 1800 WARRANT_REVOKED 0
 jt revoked '.error.code == 1800'
 
 # --- tool missing: the root grants write_file, so the fix is a grant from the root
-why tool -w @chain.b64 -r "$ROOT_PUB" -t write_file -a '{}' --at $NOW
+why tool -w @chain.b64 -r "$ROOT_PUB" -t write_file -a '{}' --at $NOW --no-pop
 check_fail tool tool 1500 TOOL_NOT_FOUND 1
 jt tool '.error.deny_code == "TOOL_NOT_FOUND"'
 jt tool '[.fixes[] | select(.kind == "grant" and .from_link == 0)] | length == 1'
 # a tool no link grants: a new root is needed
-why tool2 -w @chain.b64 -r "$ROOT_PUB" -t delete_file -a '{}' --at $NOW
+why tool2 -w @chain.b64 -r "$ROOT_PUB" -t delete_file -a '{}' --at $NOW --no-pop
 check_fail tool2 tool 1500 TOOL_NOT_FOUND 1
 jt tool2 '[.fixes[] | .kind] == ["new-root"]'
 
@@ -164,7 +205,7 @@ caps="${caps%,}}"
 for row in "${cases[@]}"; do
   IFS='|' read -r tool con val prefix word <<<"$row"
   if [[ $val == MISSING ]]; then args='{}'; shown='(missing)'; else args="{\"x\": $val}"; shown=''; fi
-  why "$tool" -w @types.b64 -r "$ROOT_PUB" -t "$tool" -a "$args" --at $NOW
+  why "$tool" -w @types.b64 -r "$ROOT_PUB" -t "$tool" -a "$args" --at $NOW --no-pop
   jt "$tool" '.error.code == 1501 and .error.deny_code == "CONSTRAINT_MISMATCH"'
   jt "$tool" '(.arguments | length) == 1'
   jt "$tool" ".arguments[0] | .argument == \"x\" and .code == 1501 and .deny_code == \"CONSTRAINT_MISMATCH\" and .introduced_at == 0 and (.link | startswith(\"root: \")) and (.constraint | startswith(\"$prefix\"))"
@@ -199,9 +240,35 @@ old=$("$TENUO" sign --warrant @chain.b64 --key "$WORKER" --tool read_file --args
 # 300 s = 10 windows: beyond --pop-windows 10 (±5): re-sign
 jt pop300 '[.fixes[] | select(.kind == "resign" and (.summary | contains("about 300 s (signed in the past)")))] | length == 1'
 
+# --- PoP missing: required by default, as `tenuo verify` requires it. pop FAIL (1100) at the
+# leaf; the fix is the `tenuo sign` command with a key placeholder only, which, run as printed,
+# makes a proof that why-denied and verify accept; --no-pop skips the check.
+why popmissing -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --at $NOW
+check_fail popmissing pop 1100 SIGNATURE_INVALID 1
+jt popmissing '.error.code == 1100 and .error.deny_code == "SIGNATURE_INVALID" and (.arguments | length) == 0'
+jt popmissing '[.checks[] | select(.status == "fail") | .check] == ["pop"]'
+jt popmissing '[.fixes[] | .kind] == ["resign"]'
+cmd=$(jq -r '.fixes[0].command' popmissing.json)
+[[ $cmd == "tenuo sign "*"--key HOLDER_KEY_OF_LINK_1 "* ]] || fail "popmissing: fix is not a sign command with the leaf holder's placeholder: $cmd"
+cmd=${cmd//HOLDER_KEY_OF_LINK_1/@worker.key}
+sig=$(eval "\"\$TENUO\" ${cmd#tenuo } --at $NOW") || fail "popmissing: the suggested sign command failed: $cmd"
+"$TENUO" why-denied --json -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" -s "$sig" --at $NOW > popmissing.after.json \
+  || fail "popmissing: why-denied denies the call signed as suggested"
+"$TENUO" verify -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" -s "$sig" --at $NOW >/dev/null 2>&1 \
+  || fail "popmissing: verify denies the call signed as suggested"
+"$TENUO" why-denied --json -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" --no-pop --at $NOW > popmissing.nopop.json \
+  || fail "popmissing: --no-pop still denies"
+jt popmissing.nopop '.allowed == true and ([.checks[] | select(.check == "pop") | .status] == ["skip"])'
+# without a trusted root the missing proof still denies, and names its code
+why popmissing_noroot -w @chain.b64 -t read_file -a "$GOOD" --at $NOW
+jt popmissing_noroot '.error.code == 1100 and ([.checks[] | select(.status == "fail") | .check] == ["pop"])'
+# --signature and --no-pop exclude each other (usage error)
+rc=0; "$TENUO" why-denied -w @chain.b64 -r "$ROOT_PUB" -t read_file -a "$GOOD" -s "$sig" --no-pop >/dev/null 2>&1 || rc=$?
+[[ $rc == 2 ]] || fail "--signature with --no-pop: expected exit 2, got $rc"
+
 # --- three simultaneous argument violations, all reported (path at link 1, size and an
 # unknown argument at the root / closed world)
-why three -w @chain.b64 -r "$ROOT_PUB" -t read_file -a '{"path": "/etc/passwd", "size": 1000, "mode": "x"}' --at $NOW
+why three -w @chain.b64 -r "$ROOT_PUB" -t read_file -a '{"path": "/etc/passwd", "size": 1000, "mode": "x"}' --at $NOW --no-pop
 jt three '(.arguments | length) == 3 and ([.arguments[] | .code] | unique) == [1501]'
 jt three '[.arguments[] | .argument] | sort == ["mode", "path", "size"]'
 jt three '.arguments[] | select(.argument == "path") | .introduced_at == 0 and (.constraint | startswith("Pattern("))'
@@ -214,7 +281,7 @@ jt three '[.fixes[] | .kind] == ["new-root"]'
 export TENUO_NOW=$NOW
 closed_loop() {  # closed_loop NAME TOOL ARGS [CHAIN]
   local name=$1 tool=$2 args=$3 chain=${4:-chain.b64}
-  why "$name" -w "@$chain" -r "$ROOT_PUB" -t "$tool" -a "$args"
+  why "$name" -w "@$chain" -r "$ROOT_PUB" -t "$tool" -a "$args" --no-pop
   jt "$name" '[.fixes[] | select(.kind == "grant" or .kind == "ttl") | select(has("command"))] | length == 1'
   local cmd
   cmd=$(jq -r '.fixes[] | select(has("command")) | .command' "$name.json")

@@ -53,8 +53,10 @@ enum class FixKind : std::uint8_t { None, Grant, NewRoot, Ttl, PopWindows, Resig
 struct Fix {
   FixKind kind = FixKind::None;
   std::string summary;  // one plain sentence
-  std::string command;  // an exact `tenuo grant …` command when kind == Grant (KEY placeholders only)
-  std::optional<std::size_t> from_link;  // the link the grant starts from
+  // An exact command, KEY placeholders only: `tenuo grant …` (Grant, Ttl) or `tenuo sign …`
+  // (Resign, for a missing or invalid proof of possession); "" when there is none.
+  std::string command;
+  std::optional<std::size_t> from_link;  // the link a re-grant starts from
 };
 
 struct Diagnosis {
@@ -63,6 +65,8 @@ struct Diagnosis {
   std::vector<CheckResult> checks;
   std::vector<ArgumentFinding> arguments;
   std::vector<Fix> fixes;
+  std::size_t chain_length = 0;
+  std::string leaf_id;  // the leaf's prefixed id ("" for an empty chain)
 };
 
 struct DiagnoseCall {
@@ -83,6 +87,13 @@ struct DiagnoseOptions {
 // reported as skipped; the result is then never "allowed"), and `call` when given.
 [[nodiscard]] TENUO_EXPORT Diagnosis diagnose(std::span<const Warrant> chain, const TrustedRoots* roots,
                                               const DiagnoseOptions& opts, const DiagnoseCall* call);
+// Diagnoses an encoded SignedWarrant or WarrantStack: diagnose() of decode_warrants(cbor), except
+// that a link whose issuer signature does not verify is reported as a failing "signature" check
+// at its chain index while every other check is still read from the payloads; such a
+// diagnosis is never "allowed" and its first_code is SignatureInvalid. Errors: decode_warrants'
+// when the input does not decode even without its signatures.
+[[nodiscard]] TENUO_EXPORT Result<Diagnosis> diagnose_encoded(ByteView cbor, const TrustedRoots* roots,
+                                                              const DiagnoseOptions& opts, const DiagnoseCall* call);
 
 [[nodiscard]] TENUO_EXPORT std::string_view status_name(CheckStatus s) noexcept;
 // The SDK's why_denied deny code for `code` ("TOOL_NOT_FOUND", "CONSTRAINT_MISMATCH",

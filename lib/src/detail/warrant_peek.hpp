@@ -36,4 +36,18 @@ struct Links {
 // and none is issued after `now` + tolerance: nothing §10.2 ranks before trust is wrong.
 [[nodiscard]] TENUO_EXPORT bool links_valid_before_trust(std::span<const ByteView> links, std::int64_t now);
 
+// FOR DIAGNOSIS ONLY (explain.cpp), never for authorizing: the links of `cbor` decoded as
+// decode_warrants would, except that a link whose issuer signature does not verify is still
+// decoded (signature_valid false) instead of failing. It yields no Warrant, so nothing read
+// here can reach verify_chain() or authorize(); signature_valid is true exactly when
+// decode_warrant() accepts the link. Errors: decode_warrants' for anything but a bad signature.
+// Not exported: only the library's diagnosis may read unverified payloads.
+struct UnverifiedLink {
+  Payload payload;
+  Sha256Digest payload_hash{};
+  Bytes envelope;
+  bool signature_valid = false;
+};
+[[nodiscard]] Result<std::vector<UnverifiedLink>> decode_unverified_for_diagnosis(ByteView cbor);
+
 }  // namespace tenuo::detail
