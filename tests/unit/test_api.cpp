@@ -1,7 +1,8 @@
 // The C++ idiom layer (issue 8 parity list): keys from the environment and text forms,
 // Config / configure / auto_configure, constraint constructors, fluent builders, using a
-// warrant (sign / allows / why_denied / headers), BoundWarrant, Authorizer decisions with
-// their codes, guard in audit vs enforce, and WarrantScope nesting and thread-locality.
+// warrant (sign / allows / why_denied / headers, free and as Warrant members), BoundWarrant,
+// Authorizer decisions with their codes and PoP windows, guard in audit vs enforce, and
+// WarrantScope nesting, thread-locality and existing chains.
 #include <tenuo/arguments.hpp>
 #include <tenuo/audit_log.hpp>
 #include <tenuo/authorizer.hpp>
@@ -10,6 +11,7 @@
 #include <tenuo/config.hpp>
 #include <tenuo/constraints.hpp>
 #include <tenuo/encoding.hpp>
+#include <tenuo/explain.hpp>
 #include <tenuo/guard.hpp>
 #include <tenuo/pop.hpp>
 #include <tenuo/warrant_scope.hpp>
@@ -104,6 +106,23 @@ TEST_CASE("keys: generate, from_env (hex, base64, PEM), TENUO_KEY_<id>, text rou
   expect_code(signing_key_for("nobody"), ErrorCode::InvalidInput);
   env.set("TENUO_API_TEST_KEY", "not a key");
   expect_code(SigningKey::from_env("TENUO_API_TEST_KEY"), ErrorCode::InvalidInput);
+  env.set("TENUO_API_TEST_PUB", "not a key");
+  expect_code(PublicKey::from_env("TENUO_API_TEST_PUB"), ErrorCode::InvalidInput);
+
+  // Bytes, hex, base64 and both PEM forms of the secret round-trip to the same key.
+  const auto seed = k.expose_secret_bytes(SecretAccess{});
+  REQUIRE(seed.size() == SigningKey::kSeedSize);
+  CHECK(SigningKey::from_seed(seed)->public_key() == k.public_key());
+  CHECK(SigningKey::parse(k.seed_hex(SecretAccess{}))->public_key() == k.public_key());
+  CHECK(SigningKey::parse(k.seed_base64(SecretAccess{}))->public_key() == k.public_key());
+  CHECK(SigningKey::parse(k.to_pem(SecretAccess{}))->public_key() == k.public_key());
+  CHECK(SigningKey::parse(k.to_pem_v2(SecretAccess{}))->public_key() == k.public_key());
+  CHECK(hex_decode(k.seed_hex(SecretAccess{})).value() == Bytes(seed.begin(), seed.end()));
+  CHECK(hex_decode(k.public_key().hex()).value() ==
+        Bytes(k.public_key().bytes().begin(), k.public_key().bytes().end()));
+  CHECK(PublicKey::parse(k.public_key().base64()).value() == k.public_key());
+  expect_code(SigningKey::from_seed(Bytes(31, 7)), ErrorCode::InvalidInput);
+  expect_code(PublicKey::from_bytes(Bytes(31, 7)), ErrorCode::InvalidInput);
 }
 
 TEST_CASE("configure: production refuses to start without trusted roots unless dev mode") {
@@ -132,6 +151,18 @@ TEST_CASE("configure: production refuses to start without trusted roots unless d
   // A refused configuration leaves the previous one in place.
   CHECK_FALSE(configure({.mode = EnforcementMode::Enforce}).has_value());
   CHECK(is_audit_mode());
+  // An existing Config installs as is; a reader keeps its snapshot across a reconfiguration.
+  const std::shared_ptr<const Config> before = current_config();
+  configure(Config::create({.mode = EnforcementMode::Permissive, .trusted_roots = {k.public_key()},
+                            .pop_windows = 7})
+                .value());
+  REQUIRE(current_config() != nullptr);
+  CHECK(current_config()->mode() == EnforcementMode::Permissive);
+  CHECK(current_config()->pop_windows() == 7);
+  CHECK_FALSE(is_audit_mode());
+  CHECK_FALSE(is_enforce_mode());
+  CHECK_FALSE(should_block_violation());
+  CHECK(before->is_audit_mode());
   reset_configuration();
 }
 
@@ -158,6 +189,12 @@ TEST_CASE("auto_configure reads TENUO_ISSUER_KEY, TENUO_MODE, TENUO_TRUSTED_ROOT
   CHECK(c->dev_mode() == DevMode::Off);
   REQUIRE(c->trusted_roots().keys.size() == 2);
   CHECK(c->trusted_roots().keys[1] == other.public_key());
+  CHECK_FALSE(c->audit_log().has_value());
+  env.set("TENUO_AUDIT_LOG", "/var/log/tenuo/decisions.jsonl");
+  CHECK(Config::from_env()->audit_log() == std::optional<std::string>("/var/log/tenuo/decisions.jsonl"));
+  env.set("TENUO_DEV_MODE", "maybe");
+  expect_code(Config::from_env(), ErrorCode::InvalidInput);
+  env.set("TENUO_DEV_MODE", "off");
   env.set("TENUO_MODE", "strict");
   expect_code(Config::from_env(), ErrorCode::InvalidInput);
   env.set("TENUO_MODE", "enforce");
@@ -185,6 +222,82 @@ TEST_CASE("constraint constructors produce the protocol constraint types") {
   CHECK(Cidr("10.0.0.0/8").type_id() == static_cast<std::uint8_t>(ConstraintType::Cidr));
   CHECK(All({Pattern("a*"), Not(Exact("ab"))}).depth() == 2);
   CHECK(Any({Pattern("a*")}).type_id() == static_cast<std::uint8_t>(ConstraintType::Any));
+  CHECK(All({Pattern("a*")}).type_id() == static_cast<std::uint8_t>(ConstraintType::All));
+  CHECK(Not(Wildcard()).type_id() == static_cast<std::uint8_t>(ConstraintType::Not));
+  CHECK(*Range::min_value(2).get_if<c::Range>()->min == 2.0);
+  CHECK_FALSE(Range::min_value(2).get_if<c::Range>()->max.has_value());
+  CHECK_FALSE(Subpath("/tmp", PathCase::Sensitive, RootItself::Refused).get_if<c::Subpath>()->allow_equal);
+}
+
+TEST_CASE("constraint constructors: NotOneOf, UrlPattern, Contains, Subset, Cel, Shlex") {
+  struct Case {
+    Constraint c;
+    ConstraintType type;
+  };
+  const std::vector<Case> cases{
+      {NotOneOf({"prod", "admin"}), ConstraintType::NotOneOf},
+      {UrlPattern("https://*.example.com/api/*"), ConstraintType::UrlPattern},
+      {Contains({"read"}), ConstraintType::Contains},
+      {Subset({"read", "write", 3}), ConstraintType::Subset},
+      {Cel("value > 0 && value < 10"), ConstraintType::Cel},
+      {Shlex({"ls", "grep"}), ConstraintType::Shlex},
+  };
+  for (const auto& [c, type] : cases) {
+    CAPTURE(display(c));
+    CHECK(c.type_id() == static_cast<std::uint8_t>(type));
+    // Round trips: CBOR bytes (as a warrant carries them) and the JSON form.
+    const Bytes bytes = cbor::encode(to_cbor(c));
+    auto decoded = constraint_from_cbor(cbor::decode(bytes).value());
+    REQUIRE_MESSAGE(decoded.has_value(), decoded.error().message);
+    CHECK(*decoded == c);
+    CHECK(cbor::encode(to_cbor(*decoded)) == bytes);
+    auto from_json = constraint_from_json_text(to_json_text(c));
+    REQUIRE_MESSAGE(from_json.has_value(), from_json.error().message);
+    CHECK(*from_json == c);
+  }
+  // The operands land in the wire fields.
+  CHECK(NotOneOf({"prod"}).get_if<c::NotOneOf>()->excluded == std::vector<Value>{"prod"});
+  CHECK(UrlPattern("https://a.example/*").get_if<c::UrlPattern>()->pattern == "https://a.example/*");
+  CHECK(Contains({"read"}).get_if<c::Contains>()->required == std::vector<Value>{"read"});
+  CHECK(Subset({1, 2}).get_if<c::Subset>()->allowed == std::vector<Value>{1, 2});
+  CHECK(Cel("value > 0").get_if<c::Cel>()->expression == "value > 0");
+  CHECK_FALSE(Cel("value > 0").get_if<c::Cel>()->parent_expression.has_value());
+  CHECK(Shlex({"ls"}).get_if<c::Shlex>()->allow == std::vector<std::string>{"ls"});
+
+  // In a minted warrant they survive decoding and decide calls as constructed.
+  const SigningKey issuer = fresh();
+  auto w = Warrant::mint_builder()
+               .capability("run", {{"env", NotOneOf({"prod"})},
+                                   {"url", UrlPattern("https://*.example.com/*")},
+                                   {"perms", Contains({"read"})},
+                                   {"scopes", Subset({"read", "write"})},
+                                   {"n", Cel("value > 0 && value < 10")},
+                                   {"cmd", Shlex({"ls"})}})
+               .at(kNow)
+               .mint(issuer);
+  REQUIRE_MESSAGE(w.has_value(), w.error().message);
+  auto back = decode_warrant(w->envelope_bytes());
+  REQUIRE(back.has_value());
+  CHECK(back->payload().tools == w->payload().tools);
+  const Object good = make_args({{"env", "staging"},
+                                 {"url", "https://api.example.com/v1"},
+                                 {"perms", List{"read", "list"}},
+                                 {"scopes", List{"read"}},
+                                 {"n", 5},
+                                 {"cmd", "ls -la /tmp"}});
+  const auto with = [&good](const std::string& key, Value v) {
+    Object o = good;
+    for (auto& m : o)
+      if (m.key == key) m.value = v;
+    return o;
+  };
+  CHECK(back->allows("run", good));
+  CHECK_FALSE(back->allows("run", with("env", "prod")));
+  CHECK_FALSE(back->allows("run", with("url", "https://evil.test/v1")));
+  CHECK_FALSE(back->allows("run", with("perms", List{"list"})));
+  CHECK_FALSE(back->allows("run", with("scopes", List{"read", "admin"})));
+  CHECK_FALSE(back->allows("run", with("n", 12)));
+  CHECK_FALSE(back->allows("run", with("cmd", "rm -rf /")));
 }
 
 TEST_CASE("builders: mint_builder and grant_builder sign what they describe and refuse widening") {
@@ -272,6 +385,94 @@ TEST_CASE("using a warrant: sign, allows, why_denied, headers") {
   CHECK(*pop == Bytes(sig.begin(), sig.end()));
 }
 
+TEST_CASE("Warrant members: the SDK spellings give what the free functions give") {
+  const SigningKey issuer = fresh();
+  const SigningKey agent = fresh();
+  const SigningKey worker = fresh();
+  // Warrant::mint_builder() is mint_builder().
+  auto w = Warrant::mint_builder()
+               .capability("manage_infrastructure",
+                           {{"cluster", Pattern("staging-*")}, {"replicas", Range::max_value(15)}})
+               .holder(agent.public_key())
+               .ttl(3600s)
+               .at(kNow)
+               .mint(issuer);
+  REQUIRE_MESSAGE(w.has_value(), w.error().message);
+  const Warrant free_minted = infra_warrant(issuer, agent.public_key());
+  CHECK(w->payload().tools == free_minted.payload().tools);
+  CHECK(w->payload().holder == agent.public_key());
+  CHECK(w->payload().issuer == issuer.public_key());
+  CHECK(w->payload().issued_at == free_minted.payload().issued_at);
+  CHECK(w->payload().expires_at == free_minted.payload().expires_at);
+
+  // w.grant_builder() is grant_builder(w): same child, same refusals.
+  const auto narrow = [&](GrantBuilder b) {
+    return b.capability("manage_infrastructure",
+                        {{"cluster", Pattern("staging-web")}, {"replicas", Range::max_value(3)}})
+        .holder(worker.public_key())
+        .ttl(300s)
+        .at(kNow + 10)
+        .grant(agent);
+  };
+  auto child = narrow(w->grant_builder());
+  REQUIRE_MESSAGE(child.has_value(), child.error().message);
+  auto twin = narrow(grant_builder(*w));
+  REQUIRE(twin.has_value());
+  CHECK(child->payload().parent_hash == w->payload_hash());
+  CHECK(child->payload().tools == twin->payload().tools);
+  CHECK(child->payload().expires_at == static_cast<std::uint64_t>(kNow + 10 + 300));
+  CHECK(child->payload().holder == worker.public_key());
+  expect_code(w->grant_builder().at(kNow + 10).grant(worker), ErrorCode::InvalidIssuer);
+  auto wider = w->grant_builder().tool("delete_everything").at(kNow + 10).grant(agent);
+  auto wider_free = grant_builder(*w).tool("delete_everything").at(kNow + 10).grant(agent);
+  REQUIRE_FALSE(wider.has_value());
+  REQUIRE_FALSE(wider_free.has_value());
+  CHECK(wider.error().code == wider_free.error().code);
+
+  const std::string tool = "manage_infrastructure";
+  const Object ok = make_args({{"cluster", "staging-web"}, {"replicas", 3}});
+  const Object bad = make_args({{"cluster", "prod-web"}, {"replicas", 3}});
+  // sign: Ed25519 is deterministic, so the member and the function give the same bytes.
+  const Signature sig = w->sign(agent, tool, ok, kNow);
+  CHECK(sig == sign(*w, agent, tool, ok, kNow));
+  CHECK(pop_verify(agent.public_key(), w->id(), tool, ok, sig, kNow).has_value());
+  CHECK(w->sign(agent, tool, ok, kNow + 60) != sig);  // another window, another proof
+  // allows
+  CHECK(w->allows(tool, ok));
+  CHECK_FALSE(w->allows(tool, bad));
+  CHECK_FALSE(w->allows("delete_file", ok));
+  CHECK_FALSE(child->allows(tool, make_args({{"cluster", "staging-web"}, {"replicas", 4}})));
+  // why_denied
+  const Diagnosis d = w->why_denied(tool, bad, kNow + 5);
+  CHECK_FALSE(d.allowed);
+  CHECK(d.first_code == ErrorCode::ConstraintViolation);
+  REQUIRE(d.arguments.size() == 1);
+  CHECK(d.arguments[0].arg == "cluster");
+  CHECK(w->why_denied(tool, ok, kNow + 5).allowed);
+  CHECK(w->why_denied(tool, ok, kNow + 7200).first_code == ErrorCode::WarrantExpired);
+  CHECK(w->why_denied("delete_file", ok, kNow + 5).first_code == ErrorCode::ToolNotAuthorized);
+  // headers
+  const Headers h = w->headers(agent, tool, ok, kNow);
+  CHECK(h == headers(*w, agent, tool, ok, kNow));
+  CHECK(h.at(std::string(kPopHeader)) == base64_encode(sig, Base64Alphabet::Standard, Padding::Yes));
+  // bind
+  expect_code(w->bind(issuer), ErrorCode::InvalidIssuer);
+  auto bound = w->bind(agent);
+  REQUIRE(bound.has_value());
+  CHECK(bound->warrant().payload_hash() == w->payload_hash());
+  CHECK(bound->headers(tool, ok, kNow) == h);
+  CHECK(bound->why_denied(tool, bad, kNow + 5).first_code == ErrorCode::ConstraintViolation);
+  CHECK(bound->why_denied(tool, ok, kNow + 5).allowed);
+
+  // A server accepts what the members produce.
+  AuthorizerOptions opts;
+  opts.roots.keys = {issuer.public_key()};
+  auto az = Authorizer::create(opts).value();
+  CHECK(az->check_headers(h, tool, ok, kNow).allowed);
+  const std::vector<Warrant> chain{*w, *child};
+  CHECK(az->check(chain, ToolCall{tool, ok, child->sign(worker, tool, ok, kNow + 20)}, kNow + 20).allowed);
+}
+
 TEST_CASE("BoundWarrant: move-only, holder-checked, same proofs as the free functions") {
   static_assert(!std::is_copy_constructible_v<BoundWarrant>);
   static_assert(!std::is_copy_assignable_v<BoundWarrant>);
@@ -340,6 +541,55 @@ TEST_CASE("Authorizer: decisions carry the protocol error code") {
   CHECK(call("manage_infrastructure", ok, agent, kNow + 1).code == ErrorCode::WarrantRevoked);
   (*authz)->set_revoked({});
   CHECK(call("manage_infrastructure", ok, agent, kNow + 1).allowed);
+}
+
+TEST_CASE("Authorizer: pop_windows widens or narrows the accepted PoP windows") {
+  const SigningKey issuer = fresh();
+  const SigningKey agent = fresh();
+  const Warrant w = infra_warrant(issuer, agent.public_key());
+  const std::vector<Warrant> chain{w};
+  const std::string tool = "manage_infrastructure";
+  const Object a = make_args({{"cluster", "staging-a"}, {"replicas", 1}});
+  const std::int64_t at = pop_window_start(kNow + 600) + 15;  // mid-window, warrant valid
+  // A proof signed `k` windows away from the verifier's window (negative: in the past).
+  const auto proof = [&](int k) { return ToolCall{tool, a, sign(w, agent, tool, a, at + k * kPopWindowSeconds)}; };
+  const auto with_windows = [&](int n) {
+    AuthorizerOptions o;
+    o.roots.keys = {issuer.public_key()};
+    o.pop_windows = n;
+    return Authorizer::create(o).value();
+  };
+  const auto by_default = with_windows(kPopDefaultMaxWindows);  // 5: offsets 0, -1, +1, -2, +2
+  const auto wide = with_windows(10);                            // 10: offsets -5..+4
+  const auto narrow = with_windows(2);                           // 2: offsets 0, -1
+
+  CHECK(by_default->check(chain, proof(-2), at).allowed);
+  CHECK(by_default->check(chain, proof(-4), at).code == ErrorCode::SignatureInvalid);
+  CHECK(wide->check(chain, proof(-4), at).allowed);
+  CHECK(wide->check(chain, proof(4), at).allowed);
+  CHECK(wide->check(chain, proof(-5), at).allowed);
+  CHECK(wide->check(chain, proof(5), at).code == ErrorCode::SignatureInvalid);  // ten windows: -5..+4
+  CHECK(wide->check(chain, proof(-6), at).code == ErrorCode::SignatureInvalid);
+  CHECK(by_default->check(chain, proof(1), at).allowed);
+  CHECK(narrow->check(chain, proof(1), at).code == ErrorCode::SignatureInvalid);
+  CHECK(narrow->check(chain, proof(-1), at).allowed);
+  CHECK(narrow->check(chain, proof(0), at).allowed);
+
+  AuthorizerOptions bad;
+  bad.roots.keys = {issuer.public_key()};
+  bad.pop_windows = 1;
+  expect_code(Authorizer::create(bad), ErrorCode::InvalidInput);
+  bad.pop_windows = 11;
+  expect_code(Authorizer::create(bad), ErrorCode::InvalidInput);
+
+  // from_config takes the configuration's roots and windows.
+  const Config cfg = Config::create({.trusted_roots = {issuer.public_key()}, .pop_windows = 10}).value();
+  const auto from_cfg = Authorizer::from_config(cfg);
+  REQUIRE(from_cfg != nullptr);
+  CHECK(from_cfg->roots().keys == cfg.trusted_roots().keys);
+  CHECK(from_cfg->check(chain, proof(-4), at).allowed);
+  const Config plain = Config::create({.trusted_roots = {issuer.public_key()}}).value();
+  CHECK(Authorizer::from_config(plain)->check(chain, proof(-4), at).code == ErrorCode::SignatureInvalid);
 }
 
 TEST_CASE("Authorizer: the verified-link cache never changes a decision") {
@@ -568,6 +818,56 @@ TEST_CASE("WarrantScope: nests by attenuation, restores on exit, is thread-local
     CHECK(current_warrant() == outer.warrant());
   }
   CHECK(current_scope() == nullptr);
+  // An existing chain becomes current with its leaf holder's key; guarded calls use it.
+  const SigningKey agent = fresh();
+  const SigningKey worker = fresh();
+  // Guarded calls decide at the system clock, so this chain is minted at it too.
+  auto minted = Warrant::mint_builder()
+                    .capability("manage_infrastructure",
+                                {{"cluster", Pattern("staging-*")}, {"replicas", Range::max_value(15)}})
+                    .holder(agent.public_key())
+                    .ttl(3600s)
+                    .mint(issuer);
+  REQUIRE(minted.has_value());
+  const Warrant root = *minted;
+  auto leaf = root.grant_builder()
+                  .capability("manage_infrastructure", {{"cluster", Pattern("staging-web")}, {"replicas", Range::max_value(3)}})
+                  .holder(worker.public_key())
+                  .ttl(600s)
+                  .grant(agent);
+  REQUIRE_MESSAGE(leaf.has_value(), leaf.error().message);
+  {
+    WarrantScope given({root, *leaf}, worker);
+    REQUIRE(given.ok());
+    CHECK(current_scope() == &given);
+    CHECK(current_warrant() == given.warrant());
+    CHECK(given.warrant()->payload_hash() == leaf->payload_hash());
+    REQUIRE(given.holder_key() != nullptr);
+    CHECK(given.holder_key()->public_key() == worker.public_key());
+    auto scale = guard(cfg, "manage_infrastructure", [](const Object&) { return 1; });
+    CHECK(scale.tool() == "manage_infrastructure");
+    CHECK(scale(make_args({{"cluster", "staging-web"}, {"replicas", 2}})).value() == 1);
+    CHECK(scale(make_args({{"cluster", "staging-web"}, {"replicas", 9}})).error().code == ErrorCode::ConstraintViolation);
+    // check_guarded_call at an explicit instant: after the leaf expired the chain is refused.
+    const GuardOutcome late = check_guarded_call(cfg, "manage_infrastructure",
+                                                 make_args({{"cluster", "staging-web"}, {"replicas", 2}}),
+                                                 static_cast<std::int64_t>(leaf->payload().expires_at) + 120);
+    CHECK_FALSE(late.decision.allowed);
+    CHECK(late.decision.code == ErrorCode::WarrantExpired);
+    CHECK_FALSE(late.proceed);  // enforce mode
+  }
+  CHECK(current_scope() == nullptr);
+  {
+    WarrantScope wrong_key({root, *leaf}, agent);
+    CHECK_FALSE(wrong_key.ok());
+    CHECK(wrong_key.error()->code == ErrorCode::InvalidIssuer);
+    CHECK(current_warrant() == nullptr);
+  }
+  {
+    WarrantScope empty(std::vector<Warrant>{}, worker);
+    CHECK_FALSE(empty.ok());
+    CHECK(empty.error()->code == ErrorCode::ChainBroken);
+  }
   // Without an issuer key nothing can be minted.
   const Config verifier = Config::create({.trusted_roots = {issuer.public_key()}}).value();
   WarrantScope none(verifier, {Capability("x")});
