@@ -1,4 +1,5 @@
-// Keys: parsing the key text forms, from the environment and round trips (signing_key.hpp, public_key.hpp, config.hpp key lookups).
+// Keys: parsing the key text forms, from the environment and round trips
+// (signing_key.hpp, public_key.hpp, config.hpp key lookups).
 #include "api_fixtures.hpp"
 
 TEST_SUITE("tenuo::key_text") {

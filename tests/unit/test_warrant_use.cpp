@@ -1,4 +1,5 @@
-// Using a warrant: sign, allows, why_denied, headers, the Warrant members and BoundWarrant (warrant_use.hpp, bound_warrant.hpp).
+// Using a warrant: sign, allows, why_denied, headers, the Warrant members and BoundWarrant
+// (warrant_use.hpp, bound_warrant.hpp).
 #include "api_fixtures.hpp"
 
 TEST_SUITE("tenuo::warrant_use") {
