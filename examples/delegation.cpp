@@ -27,7 +27,7 @@ int main() {
   auto worker = SigningKey::generate();
   if (!control || !orchestrator || !worker) return 1;
 
-  auto root = mint_builder()
+  auto root = Warrant::mint_builder()
                   .capability("manage_infrastructure",
                               {{"cluster", Pattern("staging-*")}, {"replicas", Range::max_value(15)}})
                   .holder(orchestrator->public_key())
@@ -36,7 +36,7 @@ int main() {
   expect(root.has_value(), "control plane mints the orchestrator's warrant");
   if (!root) return 1;
 
-  auto child = grant_builder(*root)
+  auto child = root->grant_builder()
                    .capability("manage_infrastructure",
                                {{"cluster", Pattern("staging-web")}, {"replicas", Range::max_value(3)}})
                    .holder(worker->public_key())
@@ -45,7 +45,7 @@ int main() {
   expect(child.has_value(), "orchestrator grants the worker a narrower warrant");
   if (!child) return 1;
 
-  auto wider = grant_builder(*root)
+  auto wider = root->grant_builder()
                    .capability("manage_infrastructure",
                                {{"cluster", Pattern("*")}, {"replicas", Range::max_value(100)}})
                    .holder(worker->public_key())
@@ -61,7 +61,7 @@ int main() {
 
   auto call = [&](const Object& a) {
     return (*server)->check(chain, ToolCall{"manage_infrastructure", a,
-                                            sign(*child, *worker, "manage_infrastructure", a)});
+                                            child->sign(*worker, "manage_infrastructure", a)});
   };
   auto ok = call(make_args({{"cluster", "staging-web"}, {"replicas", 2}}));
   expect(ok.allowed, "worker: scale staging-web to 2 -> allowed");
@@ -71,14 +71,17 @@ int main() {
   auto prod = call(make_args({{"cluster", "prod-web"}, {"replicas", 1}}));
   expect(!prod.allowed && prod.code == ErrorCode::ConstraintViolation,
          "worker: prod-web -> constraint-violation (1501)");
-  auto d = why_denied(*child, "manage_infrastructure", make_args({{"cluster", "prod-web"}, {"replicas", 1}}));
+  // The worker can ask its own warrant before calling: allows() and why_denied().
+  const Object prod_args = make_args({{"cluster", "prod-web"}, {"replicas", 1}});
+  expect(!child->allows("manage_infrastructure", prod_args), "worker's warrant does not allow prod-web");
+  auto d = child->why_denied("manage_infrastructure", prod_args);
   expect(!d.allowed && !d.arguments.empty() && d.arguments.front().arg == "cluster",
          "why_denied names the failing argument");
 
   // The orchestrator cannot use the worker's warrant: its PoP is not the holder's.
   const Object a = make_args({{"cluster", "staging-web"}, {"replicas", 1}});
   auto stolen = (*server)->check(chain, ToolCall{"manage_infrastructure", a,
-                                                 sign(*child, *orchestrator, "manage_infrastructure", a)});
+                                                 child->sign(*orchestrator, "manage_infrastructure", a)});
   expect(!stolen.allowed && stolen.code == ErrorCode::SignatureInvalid,
          "orchestrator using the worker's warrant -> signature-invalid (1100)");
   return g_failures == 0 ? 0 : 1;

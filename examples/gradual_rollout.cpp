@@ -2,7 +2,10 @@
 // A tool `delete_file` is guarded; inside a scope allowing it under Subpath("/tmp"), deleting
 // /tmp/test.txt is allowed and /etc/passwd is a violation: logged (and let through) in audit
 // mode, refused in enforce mode. Nothing is deleted: the tool only records its calls.
-// Usage: gradual_rollout AUDIT_LOG_PATH
+// Every guarded decision is appended to AUDIT_LOG_PATH in the `tenuo verify --audit-log`
+// format; ROOT_KEY_PATH (optional) receives the issuer's public key (PEM), the trusted root to
+// replay that log with: `tenuo audit-replay AUDIT_LOG_PATH --trusted-root ROOT_KEY_PATH`.
+// Usage: gradual_rollout AUDIT_LOG_PATH [ROOT_KEY_PATH]
 #include <tenuo/config.hpp>
 #include <tenuo/constraints.hpp>
 #include <tenuo/guard.hpp>
@@ -10,6 +13,7 @@
 #include <tenuo/warrant_use.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -24,14 +28,23 @@ void expect(bool ok, const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: gradual_rollout AUDIT_LOG_PATH\n");
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: gradual_rollout AUDIT_LOG_PATH [ROOT_KEY_PATH]\n");
     return 2;
   }
   const std::string log_path = argv[1];
   auto issuer = SigningKey::generate();
   if (!issuer) return 1;
   const PublicKey root = issuer->public_key();
+  if (argc == 3) {
+    std::ofstream out(argv[2], std::ios::binary | std::ios::trunc);
+    out << root.to_pem();
+    if (!out.flush()) {
+      std::fprintf(stderr, "cannot write %s\n", argv[2]);
+      return 1;
+    }
+  }
+  std::printf("trusted root: %s\n", root.base64().c_str());
 
   // Step 1: audit mode. Violations are logged, never blocked.
   auto configured = configure({.issuer_key = issuer->clone(SecretAccess{}),
@@ -66,9 +79,13 @@ int main(int argc, char** argv) {
   expect(configured.has_value() && is_enforce_mode(), "configure(enforce)");
   {
     WarrantScope scope({Capability("delete_file", {{"path", Subpath("/tmp")}})});
+    // The scope's warrant answers before any call is made.
+    const Object etc = make_args({{"path", "/etc/passwd"}});
+    expect(scope.warrant() != nullptr && !scope.warrant()->allows("delete_file", etc),
+           "enforce: the scope's warrant does not allow /etc/passwd");
     auto a = delete_file(make_args({{"path", "/tmp/test.txt"}}));
     expect(a.has_value(), "enforce: delete /tmp/test.txt allowed");
-    auto b = delete_file(make_args({{"path", "/etc/passwd"}}));
+    auto b = delete_file(etc);
     expect(!b.has_value() && b.error().code == ErrorCode::ConstraintViolation,
            "enforce: delete /etc/passwd refused with constraint-violation (1501)");
   }

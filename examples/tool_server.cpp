@@ -42,7 +42,7 @@ int main() {
     std::printf("mint failed: %s\n", w.error().message.c_str());
     return 1;
   }
-  auto bound = bind(*w, *agent);
+  auto bound = w->bind(*agent);
   expect(bound.has_value(), "agent binds its warrant to its key");
   if (!bound) return 1;
 

@@ -95,4 +95,8 @@ Result<Warrant> GrantBuilder::grant(const SigningKey& signer) const {
   return tenuo::grant(m_parent, req, signer);
 }
 
+// Warrant's member spellings of the two entry points (declared in warrant.hpp).
+MintBuilder Warrant::mint_builder() { return tenuo::mint_builder(); }
+GrantBuilder Warrant::grant_builder() const { return tenuo::grant_builder(*this); }
+
 }  // namespace tenuo

@@ -57,6 +57,21 @@ Result<BoundWarrant> bind(const Warrant& w, const SigningKey& holder) {
   return BoundWarrant(w, holder.clone(SecretAccess{}));
 }
 
+// Warrant's member spellings (declared in warrant.hpp): one implementation, the functions above.
+Signature Warrant::sign(const SigningKey& holder, std::string_view tool, const Object& a,
+                        std::optional<std::int64_t> now) const {
+  return tenuo::sign(*this, holder, tool, a, now);
+}
+bool Warrant::allows(std::string_view tool, const Object& a) const { return tenuo::allows(*this, tool, a); }
+Diagnosis Warrant::why_denied(std::string_view tool, const Object& a, std::optional<std::int64_t> now) const {
+  return tenuo::why_denied(*this, tool, a, now);
+}
+Headers Warrant::headers(const SigningKey& holder, std::string_view tool, const Object& a,
+                         std::optional<std::int64_t> now) const {
+  return tenuo::headers(*this, holder, tool, a, now);
+}
+Result<BoundWarrant> Warrant::bind(const SigningKey& holder) const { return tenuo::bind(*this, holder); }
+
 Signature BoundWarrant::sign(std::string_view tool, const Object& a, std::optional<std::int64_t> now) const {
   return tenuo::sign(m_warrant, m_key, tool, a, now);
 }

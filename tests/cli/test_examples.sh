@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the current build tree into a temporary prefix, builds examples/ against the
 # *installed* package (find_package(tenuo) + tenuo::tenuo), runs each example, checks its
-# output and exit code, checks the rollout's audit log, and compiles a program through
+# output and exit code, checks the rollout's audit log and replays it with `tenuo audit-replay`
+# against the example's root key, and compiles a program through
 # `pkg-config --cflags --libs tenuo` against the installed tenuo.pc.
 set -euo pipefail
 
@@ -61,7 +62,8 @@ expect_line() {  # expect_line NAME TEXT
 }
 
 log="$scratch/audit.jsonl"
-run gradual_rollout "$log"
+root_pem="$scratch/root.pem"
+run gradual_rollout "$log" "$root_pem"
 expect_line gradual_rollout "ok   audit: delete /tmp/test.txt allowed"
 expect_line gradual_rollout "ok   audit: delete /etc/passwd logged as violation, let through"
 expect_line gradual_rollout "ok   enforce: delete /etc/passwd refused with constraint-violation (1501)"
@@ -85,6 +87,59 @@ want = [
 assert summary == want, summary
 assert all("chain" in r and "pop" in r and r["warrant_id"].startswith("tnu_wrt_") for r in recs[:4]), "chain/pop"
 PY
+
+# The real tool replays the guarded calls' log under enforce mode, trusting the example's root
+# (the public key it wrote): what was allowed replays as allowed, every denial as the same
+# denial — the audit-mode violation included — with its PoP re-verified; the call made outside
+# any scope carries no warrant and cannot be re-decided.
+[[ -s "$root_pem" ]] || die "gradual_rollout wrote no root public key"
+grep -qF -- "trusted root: $("$TENUO" pubkey "$root_pem" --format base64)" "$scratch/gradual_rollout.out" \
+  || die "the root key file is not the key gradual_rollout printed"
+replay() {  # replay ROOT_PEM OUT: audit-replay --jsonl of the rollout log, exit status checked
+  local rc=0
+  "$TENUO" audit-replay "$log" --trusted-root "$1" --jsonl --fail-on none >"$2" 2>"$2.err" || rc=$?
+  [[ $rc -eq 0 ]] || { cat "$2.err" >&2; die "audit-replay --fail-on none exited $rc"; }
+}
+replay "$root_pem" "$scratch/replay.jsonl"
+/usr/bin/python3 - "$scratch/replay.jsonl" <<'PY' || die "audit-replay classified the rollout log wrongly"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+recs = [l for l in lines if l["type"] == "record"]
+summary = [l for l in lines if l["type"] == "summary"]
+assert len(summary) == 1 and lines[-1] is summary[0], "one summary, last"
+got = [(r["line"], r["outcome"], r.get("undecidable"), r.get("replay", {}).get("code"), r["pop"]) for r in recs]
+want = [
+    (1, "consistent-allow", None, None, "verified"),
+    (2, "consistent-deny", None, 1501, "verified"),
+    (3, "consistent-allow", None, None, "verified"),
+    (4, "consistent-deny", None, 1501, "verified"),
+    (5, "undecidable", "no-warrant", None, "not-applicable"),
+]
+assert got == want, got
+assert all(r["recorded"]["decision"] == r["replay"]["decision"] for r in recs[:4]), "recorded vs replayed"
+assert [r.get("denied_arguments") for r in recs[:4]] == [None, ["path"], None, ["path"]], "denied arguments"
+s = summary[0]
+assert s["records"] == 5 and s["failed"] is False, s
+assert s["outcomes"] == {"consistent-allow": 2, "consistent-deny": 2, "drift-allow-to-deny": 0,
+                         "drift-deny-to-allow": 0, "malformed": 0, "undecidable": 1}, s["outcomes"]
+assert s["undecidable"] == {"no-warrant": 1}, s["undecidable"]
+PY
+# Against a root the example did not use, nothing verifies: the two allows drift to denials.
+"$TENUO" keygen | "$TENUO" pubkey - >"$scratch/other.pem"
+replay "$scratch/other.pem" "$scratch/replay_other.jsonl"
+/usr/bin/python3 - "$scratch/replay_other.jsonl" <<'PY' || die "audit-replay against a foreign root is wrong"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+recs = [l for l in lines if l["type"] == "record"]
+got = [(r["outcome"], r.get("replay", {}).get("code")) for r in recs]
+want = [("drift-allow-to-deny", 1406), ("consistent-deny", 1406), ("drift-allow-to-deny", 1406),
+        ("consistent-deny", 1406), ("undecidable", None)]
+assert got == want, got
+PY
+# And --fail-on deny turns those recorded denials into a failing exit status (1).
+rc=0
+"$TENUO" audit-replay "$log" --trusted-root "$root_pem" --fail-on deny >/dev/null 2>&1 || rc=$?
+[[ $rc -eq 1 ]] || die "audit-replay --fail-on deny exited $rc, expected 1"
 
 run delegation
 expect_line delegation "ok   worker: scale staging-web to 2 -> allowed"
@@ -113,9 +168,9 @@ int main() {
   using namespace std::chrono_literals;
   auto k = tenuo::SigningKey::generate();
   if (!k) return 1;
-  auto w = tenuo::mint_builder().capability("t", {{"n", tenuo::Range::max_value(3)}}).ttl(60s).mint(*k);
+  auto w = tenuo::Warrant::mint_builder().capability("t", {{"n", tenuo::Range::max_value(3)}}).ttl(60s).mint(*k);
   if (!w) return 1;
-  return tenuo::allows(*w, "t", tenuo::make_args({{"n", 2}})) && !tenuo::allows(*w, "t", tenuo::make_args({{"n", 4}})) ? 0 : 1;
+  return w->allows("t", tenuo::make_args({{"n", 2}})) && !tenuo::allows(*w, "t", tenuo::make_args({{"n", 4}})) ? 0 : 1;
 }
 CPP
 # shellcheck disable=SC2086

@@ -6,6 +6,8 @@
 // rounded double is integral and in [-2^63, 2^63) become Int (`1.0`, `1e2`, `-0.0` -> 0); other
 // finite numbers become Float. Nulls are kept at every depth; nested objects become Objects.
 // Every failure is ErrorCode::InvalidArguments with the byte offset (Error::byte_offset).
+// Thread-safety: pure functions of their arguments with no shared state; safe to call
+// concurrently. ArgumentLimits is a plain value.
 
 #include <tenuo/export.hpp>
 #include <tenuo/limits.hpp>

@@ -1,5 +1,8 @@
 #pragma once
 // Attenuation: may `child` replace `parent` without widening anything? (WIRE.md §12)
+// Thread-safety: pure functions of their arguments; safe to call concurrently on shared
+// constraints. The only shared state reached is the CEL compile cache (Cel pairs), which is
+// guarded by a mutex.
 
 #include <tenuo/constraint.hpp>
 #include <tenuo/export.hpp>

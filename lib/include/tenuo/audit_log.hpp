@@ -7,6 +7,13 @@
 //    "error":{"code":1501,"name":"constraint-violation","message":"..."}}
 // followed by '\n'. Members after "enforced" appear only when known; readers ignore members
 // they do not know. Every line written here parses back to an equal record.
+// Thread-safety: AuditRecord and AuditError are plain values (concurrent reads are safe, writes
+// need external synchronisation). mode_name, parse_mode, rfc3339_utc, to_json_line and
+// parse_audit_line are pure. append_audit_line may run concurrently from any number of threads
+// and processes on the same file: each call opens its own descriptor and appends under an
+// exclusive flock(2), so lines never interleave (local filesystems; NFS gives no such
+// guarantee). for_each_line is reentrant for files; two concurrent readers of "-" would share
+// standard input and must not run at once.
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/error.hpp>

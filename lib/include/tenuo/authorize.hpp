@@ -4,6 +4,10 @@
 // constraint matching, approval gates and the approvals presented (approval.hpp). The chain
 // must come from verify_chain(), so every decision here stands on verified signatures, links,
 // trust and time.
+// Thread-safety: authorize, check_constraints and lookup_tool are pure functions of their
+// arguments; safe to call concurrently on a shared VerifiedChain. The only shared state they
+// reach is the regex and CEL compile caches, each guarded by a mutex. ToolCall, AuthorizeOptions
+// and Authorization are plain values.
 
 #include <tenuo/approval.hpp>
 #include <tenuo/export.hpp>

@@ -2,9 +2,13 @@
 // Authorizer: the enforcement point of a tool server. Holds trusted roots, the PoP window count
 // and a revocation list; check() runs verify_chain() then authorize() (WIRE.md §10.2-§10.3) and
 // returns a Decision carrying the protocol ErrorCode of the first failure.
-// Thread-safety: check() may run concurrently from any number of threads; revoke()/set_revoked()
-// may run concurrently with them (a reader-writer lock guards the revocation list; the roots and
-// windows are fixed at construction). Not copyable or movable (hold it by reference or pointer).
+// Thread-safety: check(), check_headers() and link_cache_stats() may run concurrently from any
+// number of threads; revoke()/set_revoked() may run concurrently with them (a reader-writer
+// lock guards the revocation list; the roots and PoP windows are fixed at construction). The
+// verified-link cache has its own mutex, held only to look up or store a chain — decoding and
+// signature checks run outside it. Destruction must not overlap any call. Not copyable or
+// movable (hold it by reference or pointer). Decision, AuthorizerOptions and LinkCacheStats are
+// plain values.
 
 #include <tenuo/authorize.hpp>
 #include <tenuo/bytes.hpp>

@@ -2,7 +2,9 @@
 // BoundWarrant: a warrant together with its holder's key, for repeated calls (the SDK's
 // warrant.bind(key)). It owns a clone of the key (wiped on destruction), so it is move-only
 // and deliberately has no serialisation: ship `warrant()` and keep the key where it is.
-// Thread-safety: const members may be called concurrently.
+// Thread-safety: const members (sign, headers, allows, why_denied, warrant, holder) may be called
+// concurrently from any number of threads; moving from or destroying a BoundWarrant must not
+// race with any other use of it. bind() is reentrant.
 
 #include <tenuo/export.hpp>
 #include <tenuo/result.hpp>

@@ -3,6 +3,9 @@
 // checked before anything is signed (I1 issuer = parent holder, I2 depth, I3 TTL, I4 capability
 // ⊆ parent, I5 parent hash), with the protocol's error codes and a message naming what would
 // widen. The result is signed, and re-verified against its parent before it is returned.
+// Thread-safety: mint, grant and prepare_grant are reentrant (they read their arguments and
+// draw fresh ids from libsodium's thread-safe RNG); one SigningKey may sign from several
+// threads at once. MintRequest and GrantRequest are plain values.
 
 #include <tenuo/export.hpp>
 #include <tenuo/public_key.hpp>

@@ -1,13 +1,18 @@
 #pragma once
 // Fluent builders over builder.hpp's mint()/grant():
-//   auto w = mint_builder().capability("manage_infrastructure",
+//   auto w = Warrant::mint_builder().capability("manage_infrastructure",
 //              {{"cluster", Pattern("staging-*")}, {"replicas", Range::max_value(15)}})
 //            .holder(agent.public_key()).ttl(3600s).mint(issuer);
-//   auto child = grant_builder(w.value()).capability("manage_infrastructure",
+//   auto child = w->grant_builder().capability("manage_infrastructure",
 //              {{"cluster", Pattern("staging-web")}, {"replicas", Range::max_value(3)}})
 //            .holder(worker.public_key()).ttl(300s).grant(agent);
-// Builders are plain values (copyable, not thread-safe to mutate concurrently). mint()/grant()
-// return the signed warrant or the builder.hpp error (I1-I5 codes: 1400, 1402, 1303, 1502/1503).
+// (Warrant::mint_builder() / w.grant_builder() are mint_builder() / grant_builder(w).)
+// mint()/grant() return the signed warrant or the builder.hpp error (I1-I5 codes: 1400, 1402,
+// 1303, 1502/1503).
+// Thread-safety: builders and Capability are plain copyable values with no locking: the fluent
+// setters mutate, so one builder must not be modified from two threads at once; the const
+// mint()/grant() may run concurrently on one builder. unix_now() and set_capability() on
+// distinct maps are reentrant.
 
 #include <tenuo/builder.hpp>
 #include <tenuo/constraint.hpp>

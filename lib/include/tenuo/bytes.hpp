@@ -1,5 +1,7 @@
 #pragma once
 // Byte buffers used across the library.
+// Thread-safety: stateless inline helpers. A view borrows: the viewed buffer must outlive it and
+// must not be modified while another thread reads through the view.
 
 #include <cstdint>
 #include <span>

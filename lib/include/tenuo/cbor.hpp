@@ -6,7 +6,8 @@
 // that writer cannot produce (indefinite lengths, non-shortest heads or floats, tags, undefined,
 // other simple values, integers outside i64, duplicate map keys, invalid UTF-8, trailing bytes,
 // truncation, nesting beyond the limit) with ErrorCode::MalformedCbor and the byte offset.
-// Thread-safety: free functions are reentrant; Values are plain values.
+// Thread-safety: the free functions are pure and reentrant. Value and Entry are plain values:
+// concurrent const access is safe, mutation needs exclusive access.
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/export.hpp>

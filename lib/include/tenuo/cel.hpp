@@ -6,6 +6,12 @@
 // filter, and the Tenuo extras net_in_cidr/net_is_private (time_* fail closed).
 // Semantics choices (heterogeneous numeric equality, result mapping, limits) are described in
 // lib/src/cel.cpp. Every failure is ErrorCode::ConstraintViolation (1501).
+// Thread-safety: a CelProgram is immutable (its AST is shared const between copies), so copies
+// may be made and evaluate() run concurrently from any number of threads. cel_compile_cached,
+// cel_cache_size and cel_matches are thread-safe: the process-wide compile cache is guarded by
+// a mutex, held only for lookup and insertion (two threads missing on the same text may both
+// compile it; the first stored result wins). Regexes compiled by matches() at evaluation time
+// go through a second mutex-protected cache. cel_attenuates compiles through the same cache.
 
 #include <tenuo/export.hpp>
 #include <tenuo/result.hpp>

@@ -3,6 +3,14 @@
 // trusted roots, dev mode and the audit log. `Config` is an explicit, immutable value you pass
 // around; `configure()` / `auto_configure()` install an opt-in process-wide one for code (guard,
 // WarrantScope) that is not handed a Config. Nothing is global unless one of those is called.
+// Thread-safety: a Config is immutable; its const members, record() included, may be called
+// from any number of threads (record() appends through append_audit_line — one locked write
+// per line — and calls the sink on the calling thread, so a sink used by concurrent guarded
+// calls must be thread-safe). configure(), auto_configure(), current_config(),
+// reset_configuration() and the mode queries are thread-safe: a mutex guards the installed
+// shared_ptr, and a reader keeps the snapshot it got alive even if another thread reconfigures.
+// Config::from_env(), auto_configure(), signing_key_for() and public_key_for() read the
+// environment with getenv(): do not run them while another thread calls setenv/putenv/unsetenv.
 
 #include <tenuo/audit_log.hpp>
 #include <tenuo/export.hpp>

@@ -3,6 +3,10 @@
 // Unknown (preserved verbatim). ConstraintSet: the per-tool map of argument constraints (§5.1).
 // Encoding and decoding are byte-exact with the reference encoder; JSON forms follow CLI.md
 // (`{"type": "<snake_case>", <wire field names>…}`).
+// Thread-safety: Constraint and ConstraintSet are values: concurrent reads (evaluation,
+// encoding, comparison, copying) are safe; ConstraintSet::set and assignment need exclusive
+// access. Copies are independent, except that Not shares its child as an immutable
+// shared_ptr<const Constraint>, which makes copying safe as well. The free functions are pure.
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/cbor.hpp>

@@ -5,7 +5,7 @@
 //   UrlSafe{.allow_domains = std::vector<std::string>{"api.example.com"}}, All({…}), Any({…}),
 //   Not(c). Each returns a tenuo::Constraint (constraint.hpp). Nothing is validated here: text
 //   operands (regex, CIDR, URL patterns, CEL) are checked when the warrant is built or evaluated.
-// Header-only; thread-safe (pure functions).
+// Header-only. Thread-safety: pure functions with no shared state; safe to call concurrently.
 
 #include <tenuo/constraint.hpp>
 

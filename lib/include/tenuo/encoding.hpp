@@ -3,6 +3,8 @@
 // detection of every accepted warrant input form (WIRE.md §2.2-§2.3, CLI.md §1).
 // All decoders are strict about what they accept and check sizes before allocating.
 // Errors are ErrorCode::InvalidInput unless stated otherwise.
+// Thread-safety: pure functions of their arguments with no shared state; safe to call
+// concurrently. PemBlock is a plain value.
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/export.hpp>

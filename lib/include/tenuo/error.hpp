@@ -1,6 +1,7 @@
 #pragma once
 // The one error type of the library: a Tenuo numeric code (WIRE.md §17) plus a message.
 // Codes and kebab-case names go on the wire (JSON output, receipts); they are never renumbered.
+// Thread-safety: Error is a plain value; the functions are pure and noexcept.
 
 #include <tenuo/export.hpp>
 

@@ -1,5 +1,9 @@
 #pragma once
 // Evaluating a constraint against an argument value (WIRE.md §11).
+// Thread-safety: evaluate() is safe to call concurrently on shared constraints and values. The
+// shared state it reaches — the compiled-regex cache (Regex), the CEL compile cache and the
+// CEL regex cache — is guarded by mutexes; glob, CIDR, URL and path matching keep no state.
+// Match is a plain value.
 
 #include <tenuo/constraint.hpp>
 #include <tenuo/export.hpp>

@@ -4,6 +4,9 @@
 // revocation, tool, every argument's constraint, PoP — and proposes a fix. Used by
 // `tenuo why-denied` and by `tenuo verify --json`. A Diagnosis is advice for people; the
 // verdict of record is verify_chain() + authorize(), which diagnose() agrees with.
+// Thread-safety: diagnose(), diagnose_encoded() and the name functions are pure (diagnosing
+// reaches only the mutex-guarded regex/CEL caches and the per-thread key cache); safe to call
+// concurrently on a shared chain. The result and option types are plain values.
 
 #include <tenuo/approval.hpp>
 #include <tenuo/export.hpp>

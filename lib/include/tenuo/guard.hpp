@@ -11,6 +11,9 @@
 // ToolNotAuthorized (1500).
 // Thread-safety: a Guarded object is const-callable from any thread (each thread sees its own
 // scope); the wrapped fn must itself be safe to call concurrently if you do so.
+// check_guarded_call is thread-safe: each call builds its own Authorizer from the Config (no
+// verification state is shared), and the decision is recorded through Config::record (audit
+// log appends serialised by flock; the sink is called on the deciding thread).
 
 #include <tenuo/authorizer.hpp>
 #include <tenuo/config.hpp>

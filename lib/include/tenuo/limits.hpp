@@ -1,6 +1,7 @@
 #pragma once
 // Size and count limits of the wire format (WIRE.md §3.4, §5.5, §8.1.1). Decoders check them
 // before allocating; the codes each breach produces are given beside them.
+// Thread-safety: compile-time constants only.
 
 #include <cstddef>
 #include <cstdint>

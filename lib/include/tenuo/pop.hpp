@@ -6,6 +6,10 @@
 // members are signed sorted by name bytes and must have unique names.
 // The warrant id is the 16 raw id bytes; the challenge uses them as 32 lowercase hex digits
 // without the "tnu_wrt_" prefix.
+// Thread-safety: every function is pure (Ed25519 signing and verification through libsodium,
+// which is reentrant; key checks use a per-thread cache); safe to call concurrently, with one
+// SigningKey shared by several signing threads. PopVerification and PopDiagnosis are plain
+// values.
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/export.hpp>

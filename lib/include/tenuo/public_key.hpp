@@ -1,6 +1,11 @@
 #pragma once
 // PublicKey: an Ed25519 verifying key (WIRE.md §2.4, §3.1). Copyable, printable, comparable.
 // Guarantees: a PublicKey always holds a valid curve point that is not of small order.
+// Thread-safety: a PublicKey is an immutable value (no mutating member besides assignment);
+// concurrent reads and verify() calls on one key are safe. from_bytes/parse are reentrant (the
+// point check remembers valid keys in a thread_local cache: no locking, nothing shared).
+// from_env reads the environment with getenv(): do not call it while another thread runs
+// setenv/putenv/unsetenv.
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/export.hpp>

@@ -4,6 +4,10 @@
 // A Receipt returned by verify_receipt is authentic (its signer_key signed these bytes); it is
 // evidence, never authority — whether that signer is trusted, and whether its claims hold
 // against a chain, arguments or an SRL, is the caller's business (§21.4 step 2).
+// Thread-safety: the payload/receipt types are plain values and every free function is pure,
+// so verify_receipt may run on many threads at once. A ReceiptChainChecker is NOT thread-safe:
+// feed it from one thread at a time (verify on workers, then pass the results to add_result()
+// in input order on one thread).
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/export.hpp>

@@ -44,6 +44,11 @@
 // * Warrants: a record's own chain (tenuo lines, receipts) wins; else its "warrant_id" in the
 //   WarrantIndex; not found → undecidable(warrant-not-found); neither → undecidable(no-warrant).
 //   Under `against` the candidate replaces every record's chain.
+// Thread-safety: ReplayResult, ReplayOptions, ReplaySummary and the other structs are plain
+// values. A WarrantIndex is NOT synchronised: add_chain/add_text/load need exclusive access;
+// once loaded, its const members may be used from any number of threads. A Replayer's
+// replay_line() may run concurrently (its caches are synchronised); run() is not const and
+// must not overlap another run() or replay_line() on the same Replayer.
 
 #include <tenuo/audit_log.hpp>
 #include <tenuo/error.hpp>

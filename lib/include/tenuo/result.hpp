@@ -1,6 +1,8 @@
 #pragma once
 // Result<T>: a value or a tenuo::Error, with std::expected's member names.
 // Every decode, verify, authorize and explain path returns one; none of them throw.
+// Thread-safety: a Result is a plain value with the thread-safety of the T it holds: concurrent
+// const access is safe, mutation needs exclusive access. fail() is pure.
 
 #include <tenuo/error.hpp>
 

@@ -3,6 +3,11 @@
 // sodium_malloc'd memory that is wiped on destruction; it has no operator<<, formatter or ==,
 // so it is never printed by accident. Reading the secret requires a SecretAccess token, so
 // every such read can be found with grep.
+// Thread-safety: const members (public_key, sign, clone, the text exports) may be called
+// concurrently on one key — signing is reentrant. Moving from, assigning to or destroying a
+// key must not race with any other use of it. generate() is thread-safe (libsodium's RNG);
+// from_seed/parse are reentrant; from_env reads the environment with getenv(): do not call it
+// while another thread runs setenv/putenv/unsetenv.
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/export.hpp>

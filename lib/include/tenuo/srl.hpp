@@ -6,6 +6,9 @@
 // normalised before verification, as the reference does).
 // A SignedRevocationList returned by verify_srl is authentic and from an accepted issuer; its
 // version is not older than the caller's minimum.
+// Thread-safety: SrlPayload and SignedRevocationList are plain values (revokes() is const and
+// safe concurrently); every function is pure (decode/verify/sign share no state), so safe to
+// call concurrently.
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/export.hpp>

@@ -3,6 +3,9 @@
 // operands. Null, Boolean, Integer (i64), Float (f64), String, List, Object (text keys kept in
 // byte-wise order). Equality is structural and type-strict: "1", 1 and 1.0 differ; NaN never
 // equals anything.
+// Thread-safety: Value and Member are plain values: concurrent const access (reading,
+// comparing, copying, encoding) is safe; assignment needs exclusive access. The free functions
+// are pure.
 
 #include <tenuo/cbor.hpp>
 #include <tenuo/export.hpp>

@@ -2,6 +2,11 @@
 // Chain verification (WIRE.md §10.2): trust, every link invariant, expiry, revocation.
 // VerifiedChain is a type only verify_chain() can produce: holding one means every check
 // below passed at `VerifyOptions::now`. It authorizes nothing by itself (see authorize.hpp).
+// Thread-safety: a VerifiedChain is immutable once made: its const members may be used from any
+// number of threads. verify_chain and check_link are pure functions of their arguments, safe
+// to call concurrently: key checks use a per-thread cache, and attenuation checks of Cel
+// constraints reach only the mutex-guarded CEL compile cache. TrustedRoots and VerifyOptions
+// are plain values.
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/export.hpp>

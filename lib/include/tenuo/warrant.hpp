@@ -4,15 +4,24 @@
 // payload bytes BEFORE interpreting them, or by the builders (builder.hpp), which sign what
 // they build. A Warrant is therefore authentic (signed by payload.issuer) but NOT trusted:
 // trust, chain links, expiry and revocation are verify_chain()'s job (verify.hpp).
+// Thread-safety: every Warrant member is const (a Warrant changes only by assignment), so one
+// object may be read, used and copied from any number of threads at once; assigning to it must
+// not race with other use. Copies are independent. Payload is a plain value. The free functions
+// are reentrant: decoding checks key validity through a thread_local cache (no locking, nothing
+// shared between threads).
 
 #include <tenuo/bytes.hpp>
 #include <tenuo/constraint.hpp>
 #include <tenuo/export.hpp>
 #include <tenuo/public_key.hpp>
 #include <tenuo/result.hpp>
+#include <tenuo/signing_key.hpp>
+#include <tenuo/value.hpp>
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -40,6 +49,14 @@ inline constexpr std::string_view kApprovalGatesExtension = "tenuo.approval_gate
 [[nodiscard]] TENUO_EXPORT WarrantId new_warrant_id(std::int64_t unix_ms);
 
 enum class WarrantType : std::uint8_t { Execution = 0, Issuer = 1 };
+
+// Defined by the headers that own them; Warrant's member spellings below return them.
+class MintBuilder;   // builders.hpp
+class GrantBuilder;  // builders.hpp
+class BoundWarrant;  // bound_warrant.hpp
+struct Diagnosis;    // explain.hpp
+// HTTP headers of one call (X-Tenuo-Warrant, X-Tenuo-PoP), as headers() writes them.
+using Headers = std::map<std::string, std::string, std::less<>>;
 
 using ToolMap = std::vector<std::pair<std::string, ConstraintSet>>;  // byte-order keys
 using ExtensionMap = std::vector<std::pair<std::string, Bytes>>;     // byte-order keys
@@ -95,6 +112,28 @@ class TENUO_EXPORT Warrant {
   [[nodiscard]] std::string id_text() const { return tenuo::id_text(m_payload.id); }
   // SHA-256 of the payload bytes: what a child carries as parent_hash.
   [[nodiscard]] const Sha256Digest& payload_hash() const noexcept { return m_payload_hash; }
+
+  // ---- The SDK's spellings. Each is the free function of the same name (builders.hpp,
+  // warrant_use.hpp, bound_warrant.hpp) applied to this warrant, with the same contract and
+  // errors; include that header to call it.
+  // Starts a root warrant: Warrant::mint_builder().capability(…).holder(pk).ttl(3600s).mint(key).
+  [[nodiscard]] static MintBuilder mint_builder();
+  // Starts a delegation from this warrant: w.grant_builder().capability(…).holder(pk).grant(key).
+  [[nodiscard]] GrantBuilder grant_builder() const;
+  // The holder's PoP for one call (tenuo::sign).
+  [[nodiscard]] Signature sign(const SigningKey& holder, std::string_view tool, const Object& args,
+                               std::optional<std::int64_t> now = {}) const;
+  // This warrant's own view of the call, without trust, time or PoP (tenuo::allows).
+  [[nodiscard]] bool allows(std::string_view tool, const Object& args) const;
+  // Every check for the call against this warrant alone (tenuo::why_denied).
+  [[nodiscard]] Diagnosis why_denied(std::string_view tool, const Object& args,
+                                     std::optional<std::int64_t> now = {}) const;
+  // X-Tenuo-Warrant and X-Tenuo-PoP for one call (tenuo::headers).
+  [[nodiscard]] Headers headers(const SigningKey& holder, std::string_view tool, const Object& args,
+                                std::optional<std::int64_t> now = {}) const;
+  // This warrant bound to its holder's key (tenuo::bind). Errors: InvalidIssuer (1400) when
+  // `holder` is not payload().holder.
+  [[nodiscard]] Result<BoundWarrant> bind(const SigningKey& holder) const;
 
  private:
   friend class WarrantFactory;  // lib/src/detail/warrant_factory.hpp: decoder and signer only

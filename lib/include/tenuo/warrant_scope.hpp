@@ -12,6 +12,11 @@
 // Scopes live on a thread_local stack: they nest, are invisible to other threads, and must be
 // destroyed in reverse order of creation (automatic storage guarantees this). Not copyable or
 // movable.
+// Thread-safety: a scope belongs to the thread that created it and must be destroyed on that
+// thread (it restores that thread's thread_local stack). current_scope()/current_warrant()
+// only ever see the calling thread's scopes, so they need no locking. Another thread may read a
+// scope's const accessors through a pointer it was handed, as long as the scope outlives the
+// use; nothing else about a scope is shared.
 
 #include <tenuo/builders.hpp>
 #include <tenuo/config.hpp>

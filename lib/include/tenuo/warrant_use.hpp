@@ -3,7 +3,10 @@
 //   auto sig = sign(w, agent_key, "read_file", make_args({{"path", "/data/a.txt"}}));
 //   if (!allows(w, "read_file", a)) { auto d = why_denied(w, "read_file", a); … }
 //   auto h = headers(w, agent_key, "read_file", a);  // X-Tenuo-Warrant, X-Tenuo-PoP
-// Pure functions over values; thread-safe. `now` defaults to the system clock.
+// Every function here is also a Warrant member (w.sign(key, tool, args), w.allows(tool, args),
+// …). `now` defaults to the system clock.
+// Thread-safety: pure functions over values, safe to call concurrently on one warrant and one
+// key (signing is reentrant; why_denied reaches only the mutex-guarded regex/CEL caches).
 
 #include <tenuo/explain.hpp>
 #include <tenuo/export.hpp>
@@ -23,7 +26,7 @@ namespace tenuo {
 
 inline constexpr std::string_view kWarrantHeader = "X-Tenuo-Warrant";
 inline constexpr std::string_view kPopHeader = "X-Tenuo-PoP";
-using Headers = std::map<std::string, std::string, std::less<>>;
+// Headers: warrant.hpp.
 
 // Call arguments from members in any order ({{"path", "/tmp/x"}, {"n", 3}}); sorted by name
 // bytes as a PoP signs them; a repeated name keeps the last value.
