@@ -1,5 +1,6 @@
 #include <tenuo/verify.hpp>
 
+#include <tenuo/approval.hpp>
 #include <tenuo/attenuation.hpp>
 
 #include "detail/warrant_peek.hpp"
@@ -114,6 +115,34 @@ Result<void> check_approval_gates(const Payload& p, const Payload& c) {
   return {};
 }
 
+bool same_keys(const std::optional<std::vector<PublicKey>>& a, const std::optional<std::vector<PublicKey>>& b) {
+  const std::size_t na = a ? a->size() : 0;
+  const std::size_t nb = b ? b->size() : 0;
+  if (na != nb) return false;
+  if (na == 0) return true;
+  for (const auto& k : *a)
+    if (std::find(b->begin(), b->end(), k) == b->end()) return false;
+  for (const auto& k : *b)
+    if (std::find(a->begin(), a->end(), k) == a->end()) return false;
+  return true;
+}
+
+Result<void> check_approvers(const Payload& p, const Payload& c) {
+  // Under a gated parent (or one naming approvers) the child keeps exactly the parent's
+  // approvers and at least its threshold. The reference enforces approver monotonicity only in
+  // its builders (§12.3: approvers may be added, min_approvals may only rise), not when it
+  // verifies a chain, so a delegate could name its own key as an approver and approve its own
+  // gated calls; adding approvers at the same threshold would weaken the gate the same way.
+  // Every builder copies both fields on delegation, so honest chains pass.
+  if (!p.extension(kApprovalGatesExtension) && !p.required_approvers) return {};
+  if (!same_keys(p.required_approvers, c.required_approvers))
+    return broken(fmt::format("warrant {} changes its parent's required approvers", id_text(c.id)));
+  if (approval_threshold(c) < approval_threshold(p))
+    return broken(fmt::format("warrant {} lowers its parent's approval threshold ({} < {})", id_text(c.id),
+                              approval_threshold(c), approval_threshold(p)));
+  return {};
+}
+
 }  // namespace
 
 Result<void> check_link(const Payload& p, const Sha256Digest& parent_hash, const Payload& c) {
@@ -135,6 +164,7 @@ Result<void> check_link(const Payload& p, const Sha256Digest& parent_hash, const
                               c.issued_at, p.issued_at));
   TENUO_TRY(check_type_transition(p, c));
   TENUO_TRY(check_approval_gates(p, c));
+  TENUO_TRY(check_approvers(p, c));
   return {};
 }
 

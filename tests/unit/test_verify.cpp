@@ -369,6 +369,49 @@ TEST_CASE("approval gates may not be dropped or changed by a child (1405)") {
   expect_rejected({w0, signed_warrant(p, f.a)}, f.roots, f.opts(), ErrorCode::ChainBroken, 1);
 }
 
+TEST_CASE("under a gated parent a child keeps its approvers and threshold (1405): no self-approval") {
+  Fixture f;
+  const SigningKey x = key_of(0x21);
+  const SigningKey y = key_of(0x22);
+  const std::vector<PublicKey> xy{x.public_key(), y.public_key()};
+  Payload rp = f.root_payload();
+  rp.extensions = {{"tenuo.approval_gates", {0xa1, 0x69, 'r', 'e', 'a', 'd', '_', 'f', 'i', 'l', 'e', 0xa1, 0x64, 'a', 'r', 'g', 's', 0xf6}}};
+  rp.required_approvers = xy;
+  rp.min_approvals = 2;
+  const Warrant w0 = signed_warrant(rp, f.root);
+  Payload p = f.p1(w0);
+  p.extensions = rp.extensions;
+  p.required_approvers = std::vector<PublicKey>{y.public_key(), x.public_key()};  // order is free
+  p.min_approvals = 2;
+  expect_valid({w0, signed_warrant(p, f.a)}, f.roots, f.opts());
+  p.min_approvals.reset();  // threshold = every approver = 2
+  expect_valid({w0, signed_warrant(p, f.a)}, f.roots, f.opts());
+  // The delegate (holder A) names itself in place of an approver: refused.
+  p.required_approvers = std::vector<PublicKey>{x.public_key(), f.a.public_key()};
+  expect_rejected({w0, signed_warrant(p, f.a)}, f.roots, f.opts(), ErrorCode::ChainBroken, 1);
+  // ... or next to them at the same threshold: refused too (one outside approval would do).
+  p.required_approvers = std::vector<PublicKey>{x.public_key(), y.public_key(), f.a.public_key()};
+  p.min_approvals = 2;
+  expect_rejected({w0, signed_warrant(p, f.a)}, f.roots, f.opts(), ErrorCode::ChainBroken, 1);
+  // A lower threshold, or no approvers at all.
+  p.required_approvers = xy;
+  p.min_approvals = 1;
+  expect_rejected({w0, signed_warrant(p, f.a)}, f.roots, f.opts(), ErrorCode::ChainBroken, 1);
+  p.required_approvers.reset();
+  p.min_approvals.reset();
+  expect_rejected({w0, signed_warrant(p, f.a)}, f.roots, f.opts(), ErrorCode::ChainBroken, 1);
+  // A gated parent without approvers can never be approved; a child may not make it approvable.
+  Payload gp = f.root_payload();
+  gp.extensions = rp.extensions;
+  const Warrant g0 = signed_warrant(gp, f.root);
+  Payload q = f.p1(g0);
+  q.extensions = gp.extensions;
+  expect_valid({g0, signed_warrant(q, f.a)}, f.roots, f.opts());
+  q.required_approvers = std::vector<PublicKey>{f.a.public_key()};
+  q.min_approvals = 1;
+  expect_rejected({g0, signed_warrant(q, f.a)}, f.roots, f.opts(), ErrorCode::ChainBroken, 1);
+}
+
 TEST_CASE("0.3.1 rules: a chain starts at depth 0 without a parent hash; a lone intermediate is fine") {
   Fixture f;
   const Warrant w0 = f.w0();
