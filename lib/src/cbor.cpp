@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <set>
+#include <type_traits>
 
 namespace tenuo::cbor {
 
@@ -155,17 +156,23 @@ bool double_to_half(double d, std::uint16_t& out) {
 
 }  // namespace
 
-void write_float(Bytes& out, double d) {
+namespace {
+
+// The writer's encoding of `d` (shortest lossless form, NaN as f9 7e00) into `out`; returns its
+// length (3, 5 or 9). Shared by write_float and the reader's shortest-form check.
+std::size_t float_encoding(double d, std::uint8_t (&out)[9]) {
   if (std::isnan(d)) {
-    out.insert(out.end(), {0xf9, 0x7e, 0x00});
-    return;
+    out[0] = 0xf9;
+    out[1] = 0x7e;
+    out[2] = 0x00;
+    return 3;
   }
   std::uint16_t h;
   if (double_to_half(d, h)) {
-    out.push_back(0xf9);
-    out.push_back(static_cast<std::uint8_t>(h >> 8));
-    out.push_back(static_cast<std::uint8_t>(h));
-    return;
+    out[0] = 0xf9;
+    out[1] = static_cast<std::uint8_t>(h >> 8);
+    out[2] = static_cast<std::uint8_t>(h);
+    return 3;
   }
   // Outside the float range the narrowing conversion is not value-preserving (and formally
   // undefined), so only finite values within it are tried as f32.
@@ -173,13 +180,22 @@ void write_float(Bytes& out, double d) {
   const auto f = fits_f32 ? static_cast<float>(d) : 0.0F;
   if (fits_f32 && static_cast<double>(f) == d) {
     const auto bits = std::bit_cast<std::uint32_t>(f);
-    out.push_back(0xfa);
-    for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(bits >> s));
-    return;
+    out[0] = 0xfa;
+    for (std::size_t k = 0; k < 4; ++k) out[1 + k] = static_cast<std::uint8_t>(bits >> (24 - 8 * k));
+    return 5;
   }
   const auto bits = std::bit_cast<std::uint64_t>(d);
-  out.push_back(0xfb);
-  for (int s = 56; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(bits >> s));
+  out[0] = 0xfb;
+  for (std::size_t k = 0; k < 8; ++k) out[1 + k] = static_cast<std::uint8_t>(bits >> (56 - 8 * k));
+  return 9;
+}
+
+}  // namespace
+
+void write_float(Bytes& out, double d) {
+  std::uint8_t buf[9];
+  const std::size_t n = float_encoding(d, buf);
+  out.insert(out.end(), buf, buf + n);
 }
 
 void encode_to(Bytes& out, const Value& v) {
@@ -268,9 +284,13 @@ constexpr std::size_t kMaxReserve = 256;
 // a big map of distinct keys stays O(n log n).
 constexpr std::size_t kLinearKeyCheck = 16;
 
+// What Reader::item yields: the decoded Value, or (kBuild = false) only success or the error.
+template <bool kBuild>
+using ItemResult = std::conditional_t<kBuild, Result<Value>, Result<void>>;
+
 // Decodes one item with every strictness rule. With kBuild = false the same checks run but
-// nothing is built (each item comes back as a null placeholder): validate_and_split() uses it to
-// find element boundaries without copying a byte.
+// nothing is built, not even a placeholder: validate_and_split() uses it to find element
+// boundaries without copying a byte.
 class Reader {
  public:
   Reader(ByteView in, const DecodeOptions& o) : m_in(in), m_opts(o) {}
@@ -279,14 +299,14 @@ class Reader {
   void record_top_level_elements(std::vector<ByteView>* out) { m_spans = out; }
 
   template <bool kBuild>
-  Result<Value> item(std::size_t depth) {
+  ItemResult<kBuild> item(std::size_t depth) {
     const std::size_t start = m_pos;
     if (m_pos >= m_in.size()) return err(start, "truncated: expected an item");
     const std::uint8_t ib = m_in[m_pos++];
     const std::uint8_t major = ib >> 5;
     const std::uint8_t info = ib & 0x1f;
 
-    if (major == 7) return simple(start, info);
+    if (major == 7) return simple<kBuild>(start, info);
     if (major == 6) return err(start, "tags are not allowed");
     if (info == 31) return err(start, "indefinite lengths are not allowed");
     if (info >= 28) return err(start, fmt::format("reserved additional information {}", info));
@@ -306,11 +326,13 @@ class Reader {
       case 0:
         if (arg > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
           return err(start, "integer outside i64");
-        return Value::integer(static_cast<std::int64_t>(arg));
+        if constexpr (kBuild) return Value::integer(static_cast<std::int64_t>(arg));
+        else return {};
       case 1:
         if (arg > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
           return err(start, "integer outside i64");
-        return Value::integer(-1 - static_cast<std::int64_t>(arg));
+        if constexpr (kBuild) return Value::integer(-1 - static_cast<std::int64_t>(arg));
+        else return {};
       case 2:
       case 3: {
         if (arg > m_in.size() - m_pos)
@@ -322,44 +344,60 @@ class Reader {
         m_pos += len;
         if (major == 2) {
           if constexpr (kBuild) return Value::bytes(body);
-          return Value();
+          else return {};
         }
         std::size_t bad = 0;
         // The offset is that of the offending byte sequence (the head may be 1 to 9 bytes).
         if (!valid_utf8(body, bad)) return err(body_at + bad, "invalid UTF-8 in text string");
         if constexpr (kBuild) return Value::text(std::string(as_chars(body)));
-        return Value();
+        else return {};
       }
       case 4: {
         if (depth >= m_opts.max_depth) return err(start, "nesting too deep");
         if (arg > m_in.size() - m_pos)
           return err(start, fmt::format("{} items claimed, {} bytes left", arg,
                                         m_in.size() - m_pos));
-        Array a;
+        [[maybe_unused]] Array a;
         if constexpr (kBuild) a.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(arg, kMaxReserve)));
         const bool record = depth == 0 && m_spans != nullptr;
         if (record) m_spans->reserve(static_cast<std::size_t>(std::min<std::uint64_t>(arg, kMaxReserve)));
         for (std::uint64_t k = 0; k < arg; ++k) {
           const std::size_t elem_at = m_pos;
+          if constexpr (!kBuild) {
+            // A small unsigned integer (one byte, always valid) is the common element of the
+            // byte arrays the payload encodes: stepped over without a call.
+            if (m_pos < m_in.size() && m_in[m_pos] < 0x18) {
+              ++m_pos;
+              if (record) m_spans->push_back(m_in.subspan(elem_at, 1));
+              continue;
+            }
+          }
           auto v = item<kBuild>(depth + 1);
           if (!v) return v;
           if (record) m_spans->push_back(m_in.subspan(elem_at, m_pos - elem_at));
           if constexpr (kBuild) a.push_back(std::move(*v));
         }
         if constexpr (kBuild) return Value::array(std::move(a));
-        return Value();
+        else return {};
       }
       case 5: {
         if (depth >= m_opts.max_depth) return err(start, "nesting too deep");
         if (arg > (m_in.size() - m_pos) / 2)
           return err(start, fmt::format("{} entries claimed, {} bytes left", arg,
                                         m_in.size() - m_pos));
-        Map m;
+        [[maybe_unused]] Map m;
         if constexpr (kBuild) m.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(arg, kMaxReserve)));
         // Keys are integers or text with shortest heads, so two keys are equal exactly when
         // their encodings are: duplicates are found by comparing the raw key bytes.
-        std::vector<std::string_view> keys;
-        std::set<std::string_view> key_set;
+        // While the raw keys arrive in strictly ascending byte order (as canonical maps do),
+        // each is new by construction and costs one comparison; the first key out of order
+        // switches to a search over every key seen so far.
+        std::string_view keys[kLinearKeyCheck];
+        std::size_t n_keys = 0;
+        std::vector<std::string_view> ascending_run;  // large maps, until a key is out of order
+        std::set<std::string_view> key_set;           // large maps, after that
+        std::string_view prev_raw;
+        bool ascending = true;
         for (std::uint64_t k = 0; k < arg; ++k) {
           const std::size_t key_at = m_pos;
           auto key = item<kBuild>(depth + 1);
@@ -368,20 +406,28 @@ class Reader {
           if (const std::uint8_t km = m_in[key_at] >> 5; km != 0 && km != 1 && km != 3)
             return err(key_at, "map keys must be integers or text");
           const std::string_view raw = as_chars(m_in.subspan(key_at, m_pos - key_at));
-          bool duplicate;
-          if (arg <= kLinearKeyCheck) {
-            duplicate = std::find(keys.begin(), keys.end(), raw) != keys.end();
-            keys.push_back(raw);
+          bool duplicate = false;
+          if (ascending && (k == 0 || prev_raw < raw)) {
+            prev_raw = raw;
+          } else if (arg <= kLinearKeyCheck) {
+            ascending = false;
+            duplicate = std::find(keys, keys + n_keys, raw) != keys + n_keys;
           } else {
+            if (ascending) key_set.insert(ascending_run.begin(), ascending_run.end());
+            ascending = false;
             duplicate = !key_set.insert(raw).second;
           }
+          if (arg <= kLinearKeyCheck)
+            keys[n_keys++] = raw;
+          else if (ascending)
+            ascending_run.push_back(raw);
           if (duplicate) return err(key_at, "duplicate map key");
           auto val = item<kBuild>(depth + 1);
           if (!val) return val;
           if constexpr (kBuild) m.push_back(Entry{std::move(*key), std::move(*val)});
         }
         if constexpr (kBuild) return Value::map(std::move(m));
-        return Value();
+        else return {};
       }
       default:
         return err(start, "unreachable major type");
@@ -391,11 +437,12 @@ class Reader {
   [[nodiscard]] std::size_t pos() const { return m_pos; }
 
  private:
-  Result<Value> simple(std::size_t start, std::uint8_t info) {
+  template <bool kBuild>
+  ItemResult<kBuild> simple(std::size_t start, std::uint8_t info) {
     switch (info) {
-      case 20: return Value::boolean(false);
-      case 21: return Value::boolean(true);
-      case 22: return Value::null();
+      case 20: if constexpr (kBuild) return Value::boolean(false); else return {};
+      case 21: if constexpr (kBuild) return Value::boolean(true); else return {};
+      case 22: if constexpr (kBuild) return Value::null(); else return {};
       case 25: case 26: case 27: {
         const std::size_t len = std::size_t{1} << (info - 24);
         if (m_in.size() - m_pos < len) return err(start, "truncated float");
@@ -409,12 +456,12 @@ class Reader {
         else
           d = std::bit_cast<double>(bits);
         // Only the writer's shortest form is accepted (NaN only as f9 7e00).
-        Bytes canon;
-        write_float(canon, d);
-        if (canon.size() != len + 1 || !std::equal(canon.begin(), canon.end(), m_in.begin() +
-                                                   static_cast<std::ptrdiff_t>(start)))
+        std::uint8_t canon[9];
+        const std::size_t canon_len = float_encoding(d, canon);
+        if (canon_len != len + 1 || std::memcmp(canon, m_in.data() + start, canon_len) != 0)
           return err(start, "float not in its shortest lossless form");
-        return Value::floating(d);
+        if constexpr (kBuild) return Value::floating(d);
+        else return {};
       }
       case 23: return err(start, "undefined is not allowed");
       case 24: return err(start, "simple values are not allowed");

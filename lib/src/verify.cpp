@@ -178,19 +178,21 @@ Result<VerifiedChain> verify_chain(std::vector<Warrant> chain, const TrustedRoot
   const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
 
   // Revocation first, over the whole chain (§10.2 step 2), before any other finding.
+  if (!opts.revoked_ids.empty())
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      const std::string id = chain[i].id_text();
+      if (std::find(opts.revoked_ids.begin(), opts.revoked_ids.end(), id) != opts.revoked_ids.end())
+        return at(Error{ErrorCode::WarrantRevoked, fmt::format("warrant {} is revoked", id)}, i);
+    }
   for (std::size_t i = 0; i < chain.size(); ++i) {
-    const std::string id = chain[i].id_text();
-    if (std::find(opts.revoked_ids.begin(), opts.revoked_ids.end(), id) != opts.revoked_ids.end())
-      return at(Error{ErrorCode::WarrantRevoked, fmt::format("warrant {} is revoked", id)}, i);
-  }
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    const std::string id = chain[i].id_text();
     for (std::size_t j = 0; j < i; ++j)
       if (chain[j].id() == chain[i].id())
-        return at(Error{ErrorCode::ChainBroken, fmt::format("warrant id {} appears twice", id)}, i);
+        return at(Error{ErrorCode::ChainBroken,
+                        fmt::format("warrant id {} appears twice", chain[i].id_text())},
+                  i);
     if (chain[i].payload().issued_at > unow + kClockToleranceSeconds)
       return at(Error{ErrorCode::IssuedInFuture,
-                      fmt::format("warrant {} is issued at {}, more than {} s after now ({})", id,
+                      fmt::format("warrant {} is issued at {}, more than {} s after now ({})", chain[i].id_text(),
                                   chain[i].payload().issued_at, kClockToleranceSeconds, now)},
                 i);
   }
@@ -251,8 +253,8 @@ Result<VerifiedChain> verify_chain(ByteView cbor, const TrustedRoots& roots, con
   // links, so a trusted chain is not parsed twice before its signatures.
   const auto links = detail::split_links(cbor);
   if (links && opts.revoked_ids.empty())
-    if (auto issuer = detail::claimed_issuer(links->items.front());
-        issuer && !roots.contains(*issuer) && detail::links_valid_before_trust(links->items, opts.now))
+    if (auto issuer = detail::untrusted_root_claim(
+            links->items, opts.now, [&roots](const PublicKey& k) { return roots.contains(k); }))
       return at(Error{ErrorCode::UntrustedRoot,
                       fmt::format("the root warrant's issuer {} is not a trusted root",
                                   issuer->fingerprint())},

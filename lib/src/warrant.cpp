@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 
 namespace tenuo {
@@ -27,56 +28,125 @@ cbor::Value key_to_cbor(const PublicKey& k) {
   return cbor::Value::array({cbor::Value::integer(1), cbor::Value::bytes(ByteView(k.bytes()))});
 }
 
-Result<PublicKey> key_from_cbor(const cbor::Value& v, std::string_view what) {
-  if (!v.is(cbor::Kind::Array) || v.as_array().size() != 2)
+// ------------------------------------------------------------------ reading
+// Everything below reads bytes that cbor::validate_and_split() has already accepted (shortest
+// heads, lengths within bounds, no tags, floats or simple values other than the allowed ones),
+// so heads are read without re-checking them. The rules, messages and their order are those of
+// the tree-based reading they replace (tests/unit/test_warrant_decode.cpp keeps such a model).
+
+// A cursor over one validated CBOR item sequence.
+class Cursor {
+ public:
+  explicit Cursor(ByteView b) : m_p(b.data()) {}
+
+  struct Head {
+    std::uint8_t major;
+    std::uint64_t arg;
+  };
+  [[nodiscard]] std::uint8_t peek_major() const { return static_cast<std::uint8_t>(*m_p >> 5); }
+  Head head() {
+    const std::uint8_t ib = *m_p++;
+    const std::uint8_t info = ib & 0x1f;
+    std::uint64_t arg = info;
+    if (info >= 24 && info <= 27) {
+      const std::size_t len = std::size_t{1} << (info - 24);
+      arg = 0;
+      for (std::size_t k = 0; k < len; ++k) arg = (arg << 8) | *m_p++;
+    }
+    return {static_cast<std::uint8_t>(ib >> 5), arg};
+  }
+  // The bytes of a string whose head was just read.
+  ByteView body(std::uint64_t len) {
+    const ByteView b(m_p, static_cast<std::size_t>(len));
+    m_p += len;
+    return b;
+  }
+  // The whole next item, head included.
+  ByteView item() {
+    const std::uint8_t* start = m_p;
+    std::uint64_t pending = 1;
+    while (pending > 0) {
+      --pending;
+      const Head h = head();
+      if (h.major == 2 || h.major == 3)
+        m_p += h.arg;
+      else if (h.major == 4)
+        pending += h.arg;
+      else if (h.major == 5)
+        pending += 2 * h.arg;
+    }
+    return {start, static_cast<std::size_t>(m_p - start)};
+  }
+
+ private:
+  const std::uint8_t* m_p;
+};
+
+constexpr std::uint8_t kUint = 0, kBstr = 2, kTstr = 3, kArray = 4, kMap = 5;
+
+// A key, [1, bytes(32)].
+Result<PublicKey> read_key(ByteView v, std::string_view what) {
+  Cursor c(v);
+  const auto h = c.head();
+  if (h.major != kArray || h.arg != 2)
     return malformed(fmt::format("{}: a public key is [1, bytes(32)]", what));
-  const auto& a = v.as_array();
-  if (!a[0].is(cbor::Kind::Integer) || a[0].as_int() != 1)
-    return malformed(fmt::format("{}: unsupported key algorithm", what));
-  if (!a[1].is(cbor::Kind::Bytes) || a[1].as_bytes().size() != 32)
-    return malformed(fmt::format("{}: a public key has 32 bytes", what));
-  auto k = PublicKey::from_bytes(a[1].as_bytes());
+  const auto alg = c.head();
+  if (alg.major != kUint || alg.arg != 1) return malformed(fmt::format("{}: unsupported key algorithm", what));
+  const auto b = c.head();
+  if (b.major != kBstr || b.arg != 32) return malformed(fmt::format("{}: a public key has 32 bytes", what));
+  auto k = PublicKey::from_bytes(c.body(32));
   if (!k) return malformed(fmt::format("{}: {}", what, k.error().message));
   return k;
 }
 
 template <class T>
-Result<T> uint_field(const cbor::Value& v, std::string_view what) {
-  if (!v.is(cbor::Kind::Integer) || v.as_int() < 0)
-    return malformed(fmt::format("payload field {} must be an unsigned integer", what));
-  const auto n = static_cast<std::uint64_t>(v.as_int());
-  if (n > std::numeric_limits<T>::max())
-    return malformed(fmt::format("payload field {} is out of range ({})", what, n));
-  return static_cast<T>(n);
+Result<T> read_uint(ByteView v, std::string_view what) {
+  Cursor c(v);
+  const auto h = c.head();
+  if (h.major != kUint) return malformed(fmt::format("payload field {} must be an unsigned integer", what));
+  if (h.arg > std::numeric_limits<T>::max())
+    return malformed(fmt::format("payload field {} is out of range ({})", what, h.arg));
+  return static_cast<T>(h.arg);
 }
 
-Result<Bytes> uint_array(const cbor::Value& v, std::string_view what, std::size_t max_len) {
-  // The reference encodes these as arrays of small integers; a byte string is refused
-  // (stricter than the reference decoder, so that re-encoding is always identical).
-  if (!v.is(cbor::Kind::Array)) return malformed(fmt::format("{} must be an array of bytes", what));
-  const auto& a = v.as_array();
-  if (a.size() > max_len)
+// The reference encodes these as arrays of small integers; a byte string is refused (stricter
+// than the reference decoder, so that re-encoding is always identical).
+Result<Bytes> read_uint_array(ByteView v, std::string_view what, std::size_t max_len) {
+  Cursor c(v);
+  const auto h = c.head();
+  if (h.major != kArray) return malformed(fmt::format("{} must be an array of bytes", what));
+  if (h.arg > max_len)
     return fail(ErrorCode::InvalidPayloadStructure,
-                fmt::format("{} has {} bytes (limit {})", what, a.size(), max_len));
+                fmt::format("{} has {} bytes (limit {})", what, h.arg, max_len));
   Bytes out;
-  out.reserve(a.size());
-  for (const auto& x : a) {
-    if (!x.is(cbor::Kind::Integer) || x.as_int() < 0 || x.as_int() > 255)
-      return malformed(fmt::format("{} must hold integers 0..255", what));
-    out.push_back(static_cast<std::uint8_t>(x.as_int()));
+  out.reserve(static_cast<std::size_t>(h.arg));
+  for (std::uint64_t k = 0; k < h.arg; ++k) {
+    const auto x = c.head();
+    if (x.major != kUint || x.arg > 255) return malformed(fmt::format("{} must hold integers 0..255", what));
+    out.push_back(static_cast<std::uint8_t>(x.arg));
   }
   return out;
 }
 
-Result<std::vector<std::string>> text_array(const cbor::Value& v, std::string_view what) {
-  if (!v.is(cbor::Kind::Array)) return malformed(fmt::format("{} must be an array", what));
+Result<std::vector<std::string>> read_text_array(ByteView v, std::string_view what) {
+  Cursor c(v);
+  const auto h = c.head();
+  if (h.major != kArray) return malformed(fmt::format("{} must be an array", what));
   std::vector<std::string> out;
-  out.reserve(v.as_array().size());
-  for (const auto& x : v.as_array()) {
-    if (!x.is(cbor::Kind::Text)) return malformed(fmt::format("{} must hold text", what));
-    out.push_back(x.as_text());
+  out.reserve(static_cast<std::size_t>(h.arg));
+  for (std::uint64_t k = 0; k < h.arg; ++k) {
+    if (c.peek_major() != kTstr) return malformed(fmt::format("{} must hold text", what));
+    const auto x = c.head();
+    out.emplace_back(as_chars(c.body(x.arg)));
   }
   return out;
+}
+
+Result<ConstraintSet> read_constraint_set(ByteView v) {
+  // Constraint sets are small and recursive: read through a tree of their own bytes.
+  TENUO_TRY_ASSIGN(cbor::Value tree, cbor::decode(v, {.max_depth = kMaxPayloadCborDepth,
+                                                      .max_bytes = kMaxWarrantBytes}));
+  return constraint_set_from_cbor(tree);
 }
 
 bool valid_utf8(std::string_view s) {
@@ -86,147 +156,194 @@ bool valid_utf8(std::string_view s) {
   return cbor::decode(enc).has_value();
 }
 
-Result<Payload> payload_from_cbor(const cbor::Value& root) {
-  if (!root.is(cbor::Kind::Map)) return malformed("the payload must be a map");
-  const auto& m = root.as_map();
+// The strict CBOR check of a payload, before anything in it is read.
+Result<void> validate_payload_cbor(ByteView payload) {
+  TENUO_TRY(cbor::validate_and_split(payload, {.max_depth = kMaxPayloadCborDepth,
+                                               .max_bytes = kMaxWarrantBytes}));
+  return {};
+}
+
+// The issuer key of a validated payload, as read before its signature is checked.
+Result<PublicKey> payload_issuer(ByteView payload) {
+  Cursor c(payload);
+  const auto h = c.head();
+  if (h.major == kMap) {
+    for (std::uint64_t k = 0; k < h.arg; ++k) {
+      const auto key = c.head();
+      if (key.major == kTstr) c.body(key.arg);
+      const ByteView value = c.item();
+      if (key.major == kUint && key.arg == 5) return read_key(value, "issuer");
+    }
+  }
+  return malformed("payload field 5 (issuer) is missing");
+}
+
+// A validated payload read into a Payload. Every key is checked before any value; then the
+// version, the required fields, and each field in a fixed order.
+Result<Payload> read_payload(ByteView payload) {
+  Cursor c(payload);
+  const auto root = c.head();
+  if (root.major != kMap) return malformed("the payload must be a map");
   std::int64_t prev = -1;
-  const cbor::Value* f[19] = {};
-  for (const auto& e : m) {
-    if (!e.key.is(cbor::Kind::Integer) || e.key.as_int() < 0)
-      return malformed("payload keys must be unsigned integers");
-    const std::int64_t k = e.key.as_int();
+  ByteView f[19] = {};
+  bool has[19] = {};
+  for (std::uint64_t i = 0; i < root.arg; ++i) {
+    const auto key = c.head();
+    if (key.major != kUint) return malformed("payload keys must be unsigned integers");
+    const auto k = static_cast<std::int64_t>(key.arg);
     if (k == 12 || k > 18) return malformed(fmt::format("unknown payload field {}", k));
     if (k <= prev) return malformed("payload keys must be in ascending order");
     prev = k;
-    f[k] = &e.value;
+    f[k] = c.item();
+    has[k] = true;
   }
   // Version first: a payload of another version is 1201, whatever else it holds.
-  if (f[0] == nullptr) return malformed("payload field 0 (version) is missing");
-  TENUO_TRY_ASSIGN(auto version, uint_field<std::uint64_t>(*f[0], "0 (version)"));
+  if (!has[0]) return malformed("payload field 0 (version) is missing");
+  TENUO_TRY_ASSIGN(auto version, read_uint<std::uint64_t>(f[0], "0 (version)"));
   if (version != 1)
-    return fail(ErrorCode::InvalidPayloadStructure,
-                fmt::format("unsupported payload version {}", version));
+    return fail(ErrorCode::InvalidPayloadStructure, fmt::format("unsupported payload version {}", version));
   for (int k = 1; k <= 8; ++k)
-    if (f[k] == nullptr) return malformed(fmt::format("required payload field {} is missing", k));
+    if (!has[k]) return malformed(fmt::format("required payload field {} is missing", k));
   // Key 18 (depth) is always emitted by the reference encoder; its absence is refused.
-  if (f[18] == nullptr) return malformed("payload field 18 (depth) is missing");
+  if (!has[18]) return malformed("payload field 18 (depth) is missing");
 
-  TENUO_TRY_ASSIGN(PublicKey holder, key_from_cbor(*f[4], "holder"));
-  TENUO_TRY_ASSIGN(PublicKey issuer, key_from_cbor(*f[5], "issuer"));
+  TENUO_TRY_ASSIGN(PublicKey holder, read_key(f[4], "holder"));
+  TENUO_TRY_ASSIGN(PublicKey issuer, read_key(f[5], "issuer"));
   Payload p(holder, issuer);
   p.version = 1;
-  if (!f[1]->is(cbor::Kind::Bytes) || f[1]->as_bytes().size() != 16)
-    return malformed("payload field 1 (id) must be 16 bytes");
-  std::copy(f[1]->as_bytes().begin(), f[1]->as_bytes().end(), p.id.begin());
-  TENUO_TRY_ASSIGN(auto type, uint_field<std::uint8_t>(*f[2], "2 (warrant_type)"));
+  {
+    Cursor id(f[1]);
+    const auto h = id.head();
+    if (h.major != kBstr || h.arg != 16) return malformed("payload field 1 (id) must be 16 bytes");
+    const ByteView b = id.body(16);
+    std::copy(b.begin(), b.end(), p.id.begin());
+  }
+  TENUO_TRY_ASSIGN(auto type, read_uint<std::uint8_t>(f[2], "2 (warrant_type)"));
   if (type > 1) return malformed(fmt::format("unknown warrant type {}", type));
   p.type = static_cast<WarrantType>(type);
 
-  if (!f[3]->is(cbor::Kind::Map)) return malformed("payload field 3 (tools) must be a map");
-  if (f[3]->as_map().size() > kMaxToolsPerWarrant)
-    return fail(ErrorCode::InvalidPayloadStructure,
-                fmt::format("{} tools (limit {})", f[3]->as_map().size(), kMaxToolsPerWarrant));
-  const std::string* prev_tool = nullptr;
-  for (const auto& e : f[3]->as_map()) {
-    if (!e.key.is(cbor::Kind::Text)) return malformed("tool names must be text");
-    if (prev_tool != nullptr && !(*prev_tool < e.key.as_text()))
-      return malformed("tool names must be in byte-wise order");
-    prev_tool = &e.key.as_text();
-    TENUO_TRY_ASSIGN(ConstraintSet cs, constraint_set_from_cbor(e.value));
-    p.tools.emplace_back(e.key.as_text(), std::move(cs));
+  {
+    Cursor t(f[3]);
+    const auto h = t.head();
+    if (h.major != kMap) return malformed("payload field 3 (tools) must be a map");
+    if (h.arg > kMaxToolsPerWarrant)
+      return fail(ErrorCode::InvalidPayloadStructure,
+                  fmt::format("{} tools (limit {})", h.arg, kMaxToolsPerWarrant));
+    p.tools.reserve(static_cast<std::size_t>(h.arg));
+    std::string_view prev_tool;
+    for (std::uint64_t i = 0; i < h.arg; ++i) {
+      if (t.peek_major() != kTstr) return malformed("tool names must be text");
+      const auto name_head = t.head();
+      const std::string_view name = as_chars(t.body(name_head.arg));
+      if (i > 0 && !(prev_tool < name)) return malformed("tool names must be in byte-wise order");
+      prev_tool = name;
+      TENUO_TRY_ASSIGN(ConstraintSet cs, read_constraint_set(t.item()));
+      p.tools.emplace_back(std::string(name), std::move(cs));
+    }
   }
-  TENUO_TRY_ASSIGN(p.issued_at, uint_field<std::uint64_t>(*f[6], "6 (issued_at)"));
-  TENUO_TRY_ASSIGN(p.expires_at, uint_field<std::uint64_t>(*f[7], "7 (expires_at)"));
-  TENUO_TRY_ASSIGN(p.max_depth, uint_field<std::uint8_t>(*f[8], "8 (max_depth)"));
-  if (f[9] != nullptr) {
+  TENUO_TRY_ASSIGN(p.issued_at, read_uint<std::uint64_t>(f[6], "6 (issued_at)"));
+  TENUO_TRY_ASSIGN(p.expires_at, read_uint<std::uint64_t>(f[7], "7 (expires_at)"));
+  TENUO_TRY_ASSIGN(p.max_depth, read_uint<std::uint8_t>(f[8], "8 (max_depth)"));
+  if (has[9]) {
     // A fixed [u8; 32] in the reference: any other length is a decode error (1202), not 1201.
-    if (!f[9]->is(cbor::Kind::Array) || f[9]->as_array().size() != 32)
-      return malformed("parent_hash must be an array of 32 bytes");
-    TENUO_TRY_ASSIGN(Bytes h, uint_array(*f[9], "parent_hash", 32));
+    Cursor ph(f[9]);
+    const auto h = ph.head();
+    if (h.major != kArray || h.arg != 32) return malformed("parent_hash must be an array of 32 bytes");
+    TENUO_TRY_ASSIGN(Bytes hash, read_uint_array(f[9], "parent_hash", 32));
     Sha256Digest d{};
-    std::copy(h.begin(), h.end(), d.begin());
+    std::copy(hash.begin(), hash.end(), d.begin());
     p.parent_hash = d;
   }
-  if (f[10] != nullptr) {
-    if (!f[10]->is(cbor::Kind::Map) || f[10]->as_map().empty())
+  if (has[10]) {
+    Cursor e(f[10]);
+    const auto h = e.head();
+    if (h.major != kMap || h.arg == 0)
       return malformed("payload field 10 (extensions) must be a non-empty map");
-    if (f[10]->as_map().size() > kMaxExtensionKeys)
+    if (h.arg > kMaxExtensionKeys)
       return fail(ErrorCode::InvalidPayloadStructure,
-                  fmt::format("{} extensions (limit {})", f[10]->as_map().size(), kMaxExtensionKeys));
-    const std::string* prev_key = nullptr;
-    for (const auto& e : f[10]->as_map()) {
-      if (!e.key.is(cbor::Kind::Text)) return malformed("extension keys must be text");
-      if (prev_key != nullptr && !(*prev_key < e.key.as_text()))
-        return malformed("extension keys must be in byte-wise order");
-      prev_key = &e.key.as_text();
-      TENUO_TRY_ASSIGN(Bytes val, uint_array(e.value, "extension value", kMaxExtensionValueBytes));
-      const std::string& k = e.key.as_text();
+                  fmt::format("{} extensions (limit {})", h.arg, kMaxExtensionKeys));
+    std::string_view prev_key;
+    for (std::uint64_t i = 0; i < h.arg; ++i) {
+      if (e.peek_major() != kTstr) return malformed("extension keys must be text");
+      const auto key_head = e.head();
+      const std::string_view k = as_chars(e.body(key_head.arg));
+      if (i > 0 && !(prev_key < k)) return malformed("extension keys must be in byte-wise order");
+      prev_key = k;
+      TENUO_TRY_ASSIGN(Bytes val, read_uint_array(e.item(), "extension value", kMaxExtensionValueBytes));
       if (k == kSessionIdExtension || k == kAgentIdExtension) {
         std::string s(as_chars(val));
         if (!valid_utf8(s)) return malformed(fmt::format("{} is not valid UTF-8", k));
         (k == kSessionIdExtension ? p.session_id : p.agent_id) = std::move(s);
       } else {
-        p.extensions.emplace_back(k, std::move(val));
+        p.extensions.emplace_back(std::string(k), std::move(val));
       }
     }
   }
-  if (f[11] != nullptr) {
-    TENUO_TRY_ASSIGN(auto tools, text_array(*f[11], "issuable_tools"));
+  if (has[11]) {
+    TENUO_TRY_ASSIGN(auto tools, read_text_array(f[11], "issuable_tools"));
     p.issuable_tools = std::move(tools);
   }
-  if (f[13] != nullptr) {
-    TENUO_TRY_ASSIGN(auto v, uint_field<std::uint32_t>(*f[13], "13 (max_issue_depth)"));
+  if (has[13]) {
+    TENUO_TRY_ASSIGN(auto v, read_uint<std::uint32_t>(f[13], "13 (max_issue_depth)"));
     p.max_issue_depth = v;
   }
-  if (f[14] != nullptr) {
-    TENUO_TRY_ASSIGN(ConstraintSet cs, constraint_set_from_cbor(*f[14]));
+  if (has[14]) {
+    TENUO_TRY_ASSIGN(ConstraintSet cs, read_constraint_set(f[14]));
     if (cs.empty()) return malformed("constraint_bounds is present but empty");
     p.constraint_bounds = std::move(cs);
   }
-  if (f[15] != nullptr) {
-    if (!f[15]->is(cbor::Kind::Array)) return malformed("required_approvers must be an array");
+  if (has[15]) {
+    Cursor a(f[15]);
+    const auto h = a.head();
+    if (h.major != kArray) return malformed("required_approvers must be an array");
     std::vector<PublicKey> keys;
-    for (const auto& x : f[15]->as_array()) {
-      TENUO_TRY_ASSIGN(PublicKey k, key_from_cbor(x, "required_approvers"));
+    for (std::uint64_t i = 0; i < h.arg; ++i) {
+      TENUO_TRY_ASSIGN(PublicKey k, read_key(a.item(), "required_approvers"));
       keys.push_back(k);
     }
     p.required_approvers = std::move(keys);
   }
-  if (f[16] != nullptr) {
-    TENUO_TRY_ASSIGN(auto v, uint_field<std::uint32_t>(*f[16], "16 (min_approvals)"));
+  if (has[16]) {
+    TENUO_TRY_ASSIGN(auto v, read_uint<std::uint32_t>(f[16], "16 (min_approvals)"));
     p.min_approvals = v;
   }
-  if (f[17] != nullptr) {
-    TENUO_TRY_ASSIGN(auto v, uint_field<std::uint8_t>(*f[17], "17 (clearance)"));
+  if (has[17]) {
+    TENUO_TRY_ASSIGN(auto v, read_uint<std::uint8_t>(f[17], "17 (clearance)"));
     p.clearance = v;
   }
-  TENUO_TRY_ASSIGN(p.depth, uint_field<std::uint32_t>(*f[18], "18 (depth)"));
+  TENUO_TRY_ASSIGN(p.depth, read_uint<std::uint32_t>(f[18], "18 (depth)"));
   return p;
 }
 
 // Envelope pieces, read before anything in the payload is interpreted.
 struct Envelope {
-  Bytes payload;
+  ByteView payload;
   Signature sig{};
 };
 
-Result<Envelope> envelope_from_cbor(const cbor::Value& v) {
-  if (!v.is(cbor::Kind::Array) || v.as_array().size() != 3)
+// A signed warrant's envelope, [1, bstr payload, [1, bstr(64)]], checked as strictly as a full
+// CBOR decode (same errors and offsets) and then by shape.
+Result<Envelope> read_envelope(ByteView bytes) {
+  TENUO_TRY_ASSIGN(auto items, cbor::validate_and_split(bytes, {.max_depth = 4, .max_bytes = kMaxWarrantBytes}));
+  if ((bytes[0] >> 5) != kArray || items.size() != 3)
     return malformed("a signed warrant is a 3-element array [version, payload, signature]");
-  const auto& a = v.as_array();
-  if (!a[0].is(cbor::Kind::Integer) || a[0].as_int() != 1)
-    return malformed("unsupported envelope version (expected 1)");
-  if (!a[1].is(cbor::Kind::Bytes)) return malformed("the envelope payload must be a byte string");
-  if (!a[2].is(cbor::Kind::Array) || a[2].as_array().size() != 2)
-    return malformed("a signature is [1, bytes(64)]");
-  const auto& s = a[2].as_array();
-  if (!s[0].is(cbor::Kind::Integer) || s[0].as_int() != 1)
-    return malformed("unsupported signature algorithm");
-  if (!s[1].is(cbor::Kind::Bytes) || s[1].as_bytes().size() != 64)
-    return malformed("a signature has 64 bytes");
+  Cursor version(items[0]);
+  const auto v = version.head();
+  if (v.major != kUint || v.arg != 1) return malformed("unsupported envelope version (expected 1)");
+  Cursor payload(items[1]);
+  const auto ph = payload.head();
+  if (ph.major != kBstr) return malformed("the envelope payload must be a byte string");
+  Cursor sig(items[2]);
+  const auto sh = sig.head();
+  if (sh.major != kArray || sh.arg != 2) return malformed("a signature is [1, bytes(64)]");
+  const auto alg = sig.head();
+  if (alg.major != kUint || alg.arg != 1) return malformed("unsupported signature algorithm");
+  const auto sb = sig.head();
+  if (sb.major != kBstr || sb.arg != 64) return malformed("a signature has 64 bytes");
   Envelope e;
-  e.payload = a[1].as_bytes();
-  std::copy(s[1].as_bytes().begin(), s[1].as_bytes().end(), e.sig.begin());
+  e.payload = payload.body(ph.arg);
+  const ByteView s = sig.body(64);
+  std::copy(s.begin(), s.end(), e.sig.begin());
   return e;
 }
 
@@ -430,27 +547,24 @@ Result<Warrant> decode_warrant(ByteView bytes, std::optional<std::int64_t> now) 
   if (bytes.size() > kMaxWarrantBytes)
     return fail(ErrorCode::WarrantTooLarge,
                 fmt::format("warrant of {} bytes exceeds the limit of {}", bytes.size(), kMaxWarrantBytes));
-  TENUO_TRY_ASSIGN(cbor::Value outer, cbor::decode(bytes, {.max_depth = 4, .max_bytes = kMaxWarrantBytes}));
-  TENUO_TRY_ASSIGN(Envelope env, envelope_from_cbor(outer));
-  // Structural CBOR parse only; nothing is interpreted until the signature verifies.
-  TENUO_TRY_ASSIGN(cbor::Value root, cbor::decode(env.payload, {.max_depth = kMaxPayloadCborDepth,
-                                                                .max_bytes = kMaxWarrantBytes}));
-  const cbor::Value* issuer = root.find_int(5);
-  if (issuer == nullptr) return malformed("payload field 5 (issuer) is missing");
-  TENUO_TRY_ASSIGN(PublicKey issuer_key, key_from_cbor(*issuer, "issuer"));
+  TENUO_TRY_ASSIGN(Envelope env, read_envelope(bytes));
+  // Structural CBOR check only; nothing is interpreted until the signature verifies.
+  TENUO_TRY(validate_payload_cbor(env.payload));
+  TENUO_TRY_ASSIGN(PublicKey issuer_key, payload_issuer(env.payload));
   const ByteView parts[] = {as_bytes(kWarrantDomain), ByteView(kEnvelopeVersionByte), env.payload};
   if (!detail::ed25519_verify_parts(issuer_key.bytes(), parts, env.sig))
     return fail(ErrorCode::SignatureInvalid,
                 fmt::format("the warrant signature does not verify with its issuer key {}",
                             issuer_key.fingerprint()));
-  TENUO_TRY_ASSIGN(Payload p, payload_from_cbor(root));
+  TENUO_TRY_ASSIGN(Payload p, read_payload(env.payload));
   TENUO_TRY(validate_payload(p));
   if (now && p.issued_at > static_cast<std::uint64_t>(std::max<std::int64_t>(*now, 0)) +
                                kClockToleranceSeconds)
     return fail(ErrorCode::IssuedInFuture,
                 fmt::format("warrant {} is issued at {}, more than {} s after now ({})", id_text(p.id),
                             p.issued_at, kClockToleranceSeconds, *now));
-  return WarrantFactory::from_verified(std::move(p), std::move(env.payload), env.sig, Bytes(bytes.begin(), bytes.end()));
+  return WarrantFactory::from_verified(std::move(p), Bytes(env.payload.begin(), env.payload.end()), env.sig,
+                                       Bytes(bytes.begin(), bytes.end()));
 }
 
 Result<std::vector<Warrant>> decode_warrants(ByteView bytes, std::optional<std::int64_t> now) {
@@ -505,31 +619,11 @@ namespace tenuo::detail {
 
 namespace {
 
-// The payload bytes of one link, by the rules of envelope_from_cbor (which it must match
-// exactly) but without building a tree: [1, bstr payload, [1, bstr(64)]], canonical.
-std::optional<ByteView> payload_of(ByteView link) {
-  auto items = cbor::validate_and_split(link, {.max_depth = 4, .max_bytes = kMaxWarrantBytes});
-  if (!items || items->size() != 3) return std::nullopt;
-  const ByteView version = (*items)[0];
-  const ByteView payload = (*items)[1];
-  const ByteView sig = (*items)[2];
-  if (version.size() != 1 || version[0] != 0x01) return std::nullopt;
-  const std::uint8_t ph = payload[0];
-  if ((ph >> 5) != 2) return std::nullopt;
-  const std::size_t info = ph & 0x1f;
-  const std::size_t head = info < 24 ? 1 : 1 + (std::size_t{1} << (info - 24));
-  // [1, bytes(64)]: 82 01 58 40 <64 bytes>, the only canonical form.
-  if (sig.size() != 68 || sig[0] != 0x82 || sig[1] != 0x01 || sig[2] != 0x58 || sig[3] != 0x40)
-    return std::nullopt;
-  return payload.subspan(head);
-}
-
-std::optional<cbor::Value> payload_tree(ByteView link) {
-  auto payload = payload_of(link);
-  if (!payload) return std::nullopt;
-  auto root = cbor::decode(*payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
-  if (!root) return std::nullopt;
-  return std::move(*root);
+// The payload of one link, CBOR-checked, as decode_warrant reads it before the signature.
+std::optional<ByteView> checked_payload(ByteView link) {
+  auto env = read_envelope(link);
+  if (!env || !validate_payload_cbor(env->payload)) return std::nullopt;
+  return env->payload;
 }
 
 }  // namespace
@@ -561,16 +655,6 @@ Result<std::vector<Warrant>> decode_links(const Links& links, std::optional<std:
   return out;
 }
 
-std::optional<PublicKey> claimed_issuer(ByteView link) {
-  auto root = payload_tree(link);
-  if (!root) return std::nullopt;
-  const cbor::Value* issuer = root->find_int(5);
-  if (issuer == nullptr) return std::nullopt;
-  auto key = key_from_cbor(*issuer, "issuer");
-  if (!key) return std::nullopt;
-  return *key;
-}
-
 Result<std::vector<UnverifiedLink>> decode_unverified_for_diagnosis(ByteView cbor) {
   const auto links = split_links(cbor);
   if (!links) {
@@ -594,15 +678,11 @@ Result<std::vector<UnverifiedLink>> decode_unverified_for_diagnosis(ByteView cbo
       // Only the signature failed: the same envelope and payload reads as decode_warrant's,
       // without the signature check, so the diagnosis can report everything else.
       auto read = [&]() -> std::optional<UnverifiedLink> {
-        auto outer = cbor::decode(link, {.max_depth = 4, .max_bytes = kMaxWarrantBytes});
-        if (!outer) return std::nullopt;
-        auto env = envelope_from_cbor(*outer);
-        if (!env) return std::nullopt;
-        auto root = cbor::decode(env->payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
-        if (!root) return std::nullopt;
-        auto p = payload_from_cbor(*root);
+        auto payload = checked_payload(link);
+        if (!payload) return std::nullopt;
+        auto p = read_payload(*payload);
         if (!p || !validate_payload(*p)) return std::nullopt;
-        return UnverifiedLink{std::move(*p), sha256(env->payload), Bytes(link.begin(), link.end()), false};
+        return UnverifiedLink{std::move(*p), sha256(*payload), Bytes(link.begin(), link.end()), false};
       };
       if (auto u = read()) {
         out.push_back(std::move(*u));
@@ -617,20 +697,27 @@ Result<std::vector<UnverifiedLink>> decode_unverified_for_diagnosis(ByteView cbo
   return out;
 }
 
-bool links_valid_before_trust(std::span<const ByteView> links, std::int64_t now) {
+std::optional<PublicKey> untrusted_root_claim(std::span<const ByteView> links, std::int64_t now,
+                                              const std::function<bool(const PublicKey&)>& is_trusted) {
+  if (links.empty()) return std::nullopt;
+  const auto root_payload = checked_payload(links[0]);
+  if (!root_payload) return std::nullopt;
+  auto issuer = payload_issuer(*root_payload);
+  if (!issuer || is_trusted(*issuer)) return std::nullopt;
+  // Untrusted: the denial stands only if nothing §10.2 ranks before trust is wrong.
   const auto unow = static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0));
   std::vector<WarrantId> ids;
   ids.reserve(links.size());
-  for (const ByteView link : links) {
-    auto root = payload_tree(link);
-    if (!root) return false;
-    auto p = payload_from_cbor(*root);
-    if (!p || !validate_payload(*p)) return false;
-    if (p->issued_at > unow + kClockToleranceSeconds) return false;
-    if (std::find(ids.begin(), ids.end(), p->id) != ids.end()) return false;
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const auto payload = i == 0 ? root_payload : checked_payload(links[i]);
+    if (!payload) return std::nullopt;
+    auto p = read_payload(*payload);
+    if (!p || !validate_payload(*p)) return std::nullopt;
+    if (p->issued_at > unow + kClockToleranceSeconds) return std::nullopt;
+    if (std::find(ids.begin(), ids.end(), p->id) != ids.end()) return std::nullopt;
     ids.push_back(p->id);
   }
-  return true;
+  return *issuer;
 }
 
 }  // namespace tenuo::detail

@@ -8,6 +8,7 @@
 #include <tenuo/warrant.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -30,11 +31,14 @@ struct Links {
 // for a stack the "warrant i of the chain" prefix): decode_warrants(cbor) once split.
 [[nodiscard]] TENUO_EXPORT Result<std::vector<Warrant>> decode_links(const Links& links,
                                                                      std::optional<std::int64_t> now);
-// The issuer field of one link's payload; nullopt when the link or that field is unreadable.
-[[nodiscard]] TENUO_EXPORT std::optional<PublicKey> claimed_issuer(ByteView link);
-// Every link parses and validates as decode_warrant would (signatures aside), ids are unique,
-// and none is issued after `now` + tolerance: nothing §10.2 ranks before trust is wrong.
-[[nodiscard]] TENUO_EXPORT bool links_valid_before_trust(std::span<const ByteView> links, std::int64_t now);
+// The issuer that link 0's payload claims, when `is_trusted` refuses it and every link parses
+// and validates as decode_warrant would (signatures aside), ids are unique and none is issued
+// after `now` + tolerance: nothing §10.2 ranks before trust is wrong, so the chain may be denied
+// as untrusted before any signature is verified. nullopt otherwise. Link 0 is read once, and a
+// trusted root costs only that read.
+[[nodiscard]] TENUO_EXPORT std::optional<PublicKey> untrusted_root_claim(
+    std::span<const ByteView> links, std::int64_t now,
+    const std::function<bool(const PublicKey&)>& is_trusted);
 
 // FOR DIAGNOSIS ONLY (explain.cpp), never for authorizing: the links of `cbor` decoded as
 // decode_warrants would, except that a link whose issuer signature does not verify is still
