@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <set>
 #include <type_traits>
 
@@ -392,10 +393,13 @@ class Reader {
         // While the raw keys arrive in strictly ascending byte order (as canonical maps do),
         // each is new by construction and costs one comparison; the first key out of order
         // switches to a search over every key seen so far.
-        std::string_view keys[kLinearKeyCheck];
+        // Small maps keep their keys' byte ranges in plain arrays: left uninitialized (only the
+        // first n_keys are read), so a map costs no zeroing.
+        std::size_t key_from[kLinearKeyCheck];
+        std::size_t key_len[kLinearKeyCheck];
         std::size_t n_keys = 0;
         std::vector<std::string_view> ascending_run;  // large maps, until a key is out of order
-        std::set<std::string_view> key_set;           // large maps, after that
+        std::optional<std::set<std::string_view>> key_set;  // large maps, after that
         std::string_view prev_raw;
         bool ascending = true;
         for (std::uint64_t k = 0; k < arg; ++k) {
@@ -411,14 +415,17 @@ class Reader {
             prev_raw = raw;
           } else if (arg <= kLinearKeyCheck) {
             ascending = false;
-            duplicate = std::find(keys, keys + n_keys, raw) != keys + n_keys;
+            for (std::size_t i = 0; i < n_keys && !duplicate; ++i)
+              duplicate = as_chars(m_in.subspan(key_from[i], key_len[i])) == raw;
           } else {
-            if (ascending) key_set.insert(ascending_run.begin(), ascending_run.end());
+            if (ascending) key_set.emplace(ascending_run.begin(), ascending_run.end());
             ascending = false;
-            duplicate = !key_set.insert(raw).second;
+            duplicate = !key_set->insert(raw).second;
           }
-          if (arg <= kLinearKeyCheck)
-            keys[n_keys++] = raw;
+          if (arg <= kLinearKeyCheck) {
+            key_from[n_keys] = key_at;
+            key_len[n_keys++] = raw.size();
+          }
           else if (ascending)
             ascending_run.push_back(raw);
           if (duplicate) return err(key_at, "duplicate map key");

@@ -67,6 +67,10 @@ class Cursor {
     std::uint64_t pending = 1;
     while (pending > 0) {
       --pending;
+      if (*m_p < 0x18) {  // a one-byte unsigned integer, the elements of byte arrays
+        ++m_p;
+        continue;
+      }
       const Head h = head();
       if (h.major == 2 || h.major == 3)
         m_p += h.arg;
