@@ -337,7 +337,9 @@ Result<GateDecision> evaluate_gates(const ApprovalGates& gates, std::string_view
                                              : fmt::format("no approval gate covers tool '{}'", tool)};
   if (!it->second.args) return GateDecision{true, fmt::format("every call of '{}' needs approval", tool)};
   const Object present = without_nulls(args);
-  for (const auto& [name, g] : *it->second.args) {
+  for (const auto& entry : *it->second.args) {
+    const std::string& name = entry.first;  // a named reference: clang 14 cannot capture bindings
+    const ArgGate& g = entry.second;
     const auto m = std::find_if(present.begin(), present.end(), [&](const Member& x) { return x.key == name; });
     if (m == present.end())
       return GateDecision{true, fmt::format("argument '{}' is absent, and its gate ({}) then fires", name, describe(g))};
