@@ -107,17 +107,6 @@ Payload full_issuer_payload() {
   return p;
 }
 
-std::string run_python(const std::string& script, const std::string& arg) {
-  const std::string cmd = "/usr/bin/python3 -c '" + script + "' " + arg;
-  std::FILE* f = ::popen(cmd.c_str(), "r");
-  REQUIRE(f != nullptr);
-  std::string out;
-  char buf[1024];
-  while (std::fgets(buf, sizeof buf, f) != nullptr) out += buf;
-  REQUIRE(::pclose(f) == 0);
-  return out;
-}
-
 // Builds a warrant whose envelope is exactly `target` bytes by sizing one Pattern string.
 Bytes warrant_of_size(std::size_t target, const SigningKey& k, std::uint32_t id_n) {
   auto make = [&](std::size_t len) {
@@ -316,7 +305,7 @@ TEST_CASE("an independent decoder (cbor2) reads the envelope and payload as the 
   const Warrant w = signed_warrant(full_issuer_payload(), key_of(2));
   const std::string script =
       "import cbor2,sys\n"
-      "env = cbor2.loads(bytes.fromhex(sys.argv[1]))\n"
+      "env = cbor2.loads(bytes.fromhex(sys.stdin.read().strip()))\n"
       "assert isinstance(env, list) and len(env) == 3 and env[0] == 1, env\n"
       "assert isinstance(env[1], bytes) and env[2][0] == 1 and len(env[2][1]) == 64\n"
       "p = cbor2.loads(env[1])\n"
@@ -325,7 +314,7 @@ TEST_CASE("an independent decoder (cbor2) reads the envelope and payload as the 
       "print(bytes(p[9]).hex())\n"
       "print(sorted(p[10].keys()) == list(p[10].keys()), bytes(p[10][\"tenuo.session_id\"]).decode())\n"
       "print(p[11], p[13], p[14], len(p[15]), p[16], p[17], p[18])\n";
-  const std::string out = run_python(script, hex_encode(w.envelope_bytes()));
+  const std::string out = run_python_with_input(script, hex_encode(w.envelope_bytes()));
   const Payload& p = w.payload();
   const std::string want =
       "1 019471f8000070008000000000abcdef 1 {} " + p.holder.hex().substr(0, 8) + " " +
