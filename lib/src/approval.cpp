@@ -530,6 +530,7 @@ Result<std::vector<SignedApproval>> parse_approvals(std::string_view text) {
     auto j = nlohmann::json::parse(bytes->begin(), bytes->end(), nullptr, false);
     if (j.is_discarded() || !j.is_array())
       return fail(ErrorCode::InvalidInput, "approval: not a JSON array of base64 strings");
+    if (j.empty()) return fail(ErrorCode::InvalidInput, "approval: an empty list of approvals");
     if (j.size() > kMaxApprovalsPerCall)
       return fail(ErrorCode::InvalidInput, fmt::format("approval: over {} approvals", kMaxApprovalsPerCall));
     for (const auto& item : j) {
@@ -548,6 +549,7 @@ Result<std::vector<SignedApproval>> parse_approvals(std::string_view text) {
     o.max_bytes = kMaxApprovalsPerCall * kMaxApprovalBytes;
     auto arr = cbor::decode(*bytes, o);
     if (!arr) return bad_approval(arr.error().message);
+    if (arr->as_array().empty()) return fail(ErrorCode::InvalidInput, "approval: an empty list of approvals");
     if (arr->as_array().size() > kMaxApprovalsPerCall)
       return fail(ErrorCode::InvalidInput, fmt::format("approval: over {} approvals", kMaxApprovalsPerCall));
     // The reader accepts only canonical CBOR, so each element re-encodes to its exact bytes.

@@ -627,6 +627,15 @@ TEST_CASE("parse_approvals reads every carried form") {
   CHECK(parse_approvals(base64_encode(Bytes{0xa1, 0x61, 0x78, 0x01}, Base64Alphabet::Standard, Padding::Yes))
             .error()
             .code == ErrorCode::ApprovalInvalid);
+  // An empty list (JSON [] or CBOR 0x80) carries no approval: refused, never an empty success.
+  // "g\r\rA\n" is the fuzz finding: whitespace-tolerant base64 of the single byte 0x80.
+  for (const std::string& text : {std::string("g\r\rA\n"), std::string("gA=="),
+                                  base64_encode(as_bytes("[]"), Base64Alphabet::Standard, Padding::Yes),
+                                  base64_encode(as_bytes("[ ]"), Base64Alphabet::Standard, Padding::Yes)}) {
+    auto r = parse_approvals(text);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::InvalidInput);
+  }
 }
 
 TEST_CASE("make_approval_payload: fresh nonces, the call's request hash") {
