@@ -539,6 +539,13 @@ Result<std::vector<ByteView>> validate_and_split(ByteView in, const DecodeOption
   return elements;
 }
 
+Result<void> validate(ByteView in, const DecodeOptions& opts) {
+  TENUO_TRY(check_input(in, opts));
+  Reader r(in, opts);
+  TENUO_TRY(r.item<false>(0));
+  return check_end(r, in);
+}
+
 // ---------------------------------------------------------------- diagnostic
 
 std::string diagnostic(const Value& v) {

@@ -3,6 +3,8 @@
 #include <tenuo/encoding.hpp>
 #include <tenuo/limits.hpp>
 
+#include "detail/cbor_cursor.hpp"
+#include "detail/constraint_cbor.hpp"
 #include "detail/constraint_json.hpp"
 #include "detail/net.hpp"
 #include "detail/url_pattern.hpp"
@@ -11,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <initializer_list>
@@ -306,86 +309,122 @@ cbor::Value to_cbor(const ConstraintSet& s) {
 }
 
 // ================================================================== CBOR decode
+// One implementation, over bytes that cbor::validate() has accepted (detail::CborCursor): a
+// payload's constraint sets are read straight from the signed bytes; the cbor::Value entry
+// points read the value's canonical encoding. Only operand values (Exact, OneOf, ...) and float
+// bounds go through a small cbor::Value of their own bytes.
 
 namespace {
 
-// The fields of a struct map, checked to be exactly `keys` in this order.
-Result<std::vector<const cbor::Value*>> fields(const cbor::Value& v, std::string_view type,
-                                               std::initializer_list<std::string_view> keys) {
-  if (!v.is(Kind::Map)) return malformed(fmt::format("{} constraint: expected a map", type));
-  const auto& m = v.as_map();
-  if (m.size() != keys.size())
-    return malformed(fmt::format("{} constraint: expected {} fields, found {}", type, keys.size(),
-                                 m.size()));
-  std::vector<const cbor::Value*> out;
-  out.reserve(keys.size());
+using detail::CborCursor;
+
+// A validated item as a cbor::Value (its bytes always decode: they passed cbor::validate()
+// or came from cbor::encode(); an over-deep hand-built value is refused here).
+Result<cbor::Value> tree_of(ByteView item) {
+  return cbor::decode(item, {.max_depth = kMaxPayloadCborDepth, .max_bytes = item.size()});
+}
+
+constexpr std::uint8_t kFalse = 0xf4, kTrue = 0xf5, kNull = 0xf6;
+
+// The field values of a struct map, checked to be exactly `keys` in this order (at most 9,
+// UrlSafe's).
+using Fields = std::array<ByteView, 9>;
+Result<Fields> fields(ByteView v, std::string_view type, std::initializer_list<std::string_view> keys) {
+  CborCursor c(v);
+  if (c.peek_major() != detail::kCborMap) return malformed(fmt::format("{} constraint: expected a map", type));
+  const auto h = c.head();
+  if (h.arg != keys.size())
+    return malformed(fmt::format("{} constraint: expected {} fields, found {}", type, keys.size(), h.arg));
+  Fields out{};
   std::size_t i = 0;
   for (auto k : keys) {
-    const auto& e = m[i++];
-    if (!e.key.is(Kind::Text) || e.key.as_text() != k)
+    bool named = false;
+    if (c.peek_major() == detail::kCborText) {
+      const auto kh = c.head();
+      named = as_chars(c.body(kh.arg)) == k;
+    } else {
+      (void)c.item();
+    }
+    out[i++] = c.item();
+    if (!named)
       return malformed(fmt::format("{} constraint: expected field \"{}\" at position {}", type, k, i));
-    out.push_back(&e.value);
   }
   return out;
 }
 
-Result<std::string> get_text(const cbor::Value& v, std::string_view what) {
-  if (!v.is(Kind::Text)) return malformed(fmt::format("{}: expected text", what));
-  return v.as_text();
+Result<std::string> get_text(ByteView v, std::string_view what) {
+  CborCursor c(v);
+  if (c.peek_major() != detail::kCborText) return malformed(fmt::format("{}: expected text", what));
+  const auto h = c.head();
+  return std::string(as_chars(c.body(h.arg)));
 }
 
-Result<bool> get_bool(const cbor::Value& v, std::string_view what) {
-  if (!v.is(Kind::Bool)) return malformed(fmt::format("{}: expected a boolean", what));
-  return v.as_bool();
+Result<bool> get_bool(ByteView v, std::string_view what) {
+  if (v[0] != kFalse && v[0] != kTrue) return malformed(fmt::format("{}: expected a boolean", what));
+  return v[0] == kTrue;
 }
 
-Result<std::optional<double>> get_bound(const cbor::Value& v, std::string_view what) {
-  if (v.is(Kind::Null)) return std::optional<double>{};
+Result<std::optional<double>> get_bound(ByteView v, std::string_view what) {
+  if (v[0] == kNull) return std::optional<double>{};
   // Integer bounds fail to decode in the reference too (WIRE.md §5.2).
-  if (!v.is(Kind::Float)) return malformed(fmt::format("{}: expected a float or null", what));
-  if (!std::isfinite(v.as_float())) return malformed(fmt::format("{}: must be finite", what));
-  return std::optional<double>{v.as_float()};
+  if (v[0] < 0xf9 || v[0] > 0xfb) return malformed(fmt::format("{}: expected a float or null", what));
+  TENUO_TRY_ASSIGN(cbor::Value f, tree_of(v));
+  if (!std::isfinite(f.as_float())) return malformed(fmt::format("{}: must be finite", what));
+  return std::optional<double>{f.as_float()};
 }
 
-Result<std::vector<Value>> get_values(const cbor::Value& v, std::string_view what) {
-  if (!v.is(Kind::Array)) return malformed(fmt::format("{}: expected an array", what));
+Result<Value> get_value(ByteView v, std::string_view what) {
+  TENUO_TRY_ASSIGN(cbor::Value tree, tree_of(v));
+  TENUO_TRY_ASSIGN(Value val, value_from_cbor(tree));
+  if (!value_finite(val)) return malformed(fmt::format("{}: non-finite float", what));
+  return val;
+}
+
+// The items of an array, each handed to `each`.
+template <class F>
+Result<void> for_each_item(ByteView v, std::string_view what, F&& each) {
+  CborCursor c(v);
+  if (c.peek_major() != detail::kCborArray) return malformed(fmt::format("{}: expected an array", what));
+  const auto h = c.head();
+  for (std::uint64_t i = 0; i < h.arg; ++i) TENUO_TRY(each(c.item()));
+  return {};
+}
+
+Result<std::vector<Value>> get_values(ByteView v, std::string_view what) {
   std::vector<Value> out;
-  out.reserve(v.as_array().size());
-  for (const auto& x : v.as_array()) {
-    TENUO_TRY_ASSIGN(Value val, value_from_cbor(x));
-    if (!value_finite(val)) return malformed(fmt::format("{}: non-finite float", what));
+  TENUO_TRY(for_each_item(v, what, [&](ByteView x) -> Result<void> {
+    TENUO_TRY_ASSIGN(Value val, get_value(x, what));
     out.push_back(std::move(val));
-  }
+    return {};
+  }));
   return out;
 }
 
-Result<std::vector<std::string>> get_texts(const cbor::Value& v, std::string_view what) {
-  if (!v.is(Kind::Array)) return malformed(fmt::format("{}: expected an array", what));
+Result<std::vector<std::string>> get_texts(ByteView v, std::string_view what) {
   std::vector<std::string> out;
-  out.reserve(v.as_array().size());
-  for (const auto& x : v.as_array()) {
+  TENUO_TRY(for_each_item(v, what, [&](ByteView x) -> Result<void> {
     TENUO_TRY_ASSIGN(std::string t, get_text(x, what));
     out.push_back(std::move(t));
-  }
+    return {};
+  }));
   return out;
 }
 
-Result<std::optional<std::vector<std::string>>> get_opt_texts(const cbor::Value& v,
-                                                              std::string_view what) {
-  if (v.is(Kind::Null)) return std::optional<std::vector<std::string>>{};
+Result<std::optional<std::vector<std::string>>> get_opt_texts(ByteView v, std::string_view what) {
+  if (v[0] == kNull) return std::optional<std::vector<std::string>>{};
   TENUO_TRY_ASSIGN(auto ts, get_texts(v, what));
   return std::optional<std::vector<std::string>>{std::move(ts)};
 }
 
-Result<std::vector<Constraint>> get_children(const cbor::Value& v, std::size_t depth,
-                                             std::string_view what) {
-  if (!v.is(Kind::Array)) return malformed(fmt::format("{}: expected an array", what));
+Result<Constraint> constraint_from_bytes(ByteView item, std::size_t depth);
+
+Result<std::vector<Constraint>> get_children(ByteView v, std::size_t depth, std::string_view what) {
   std::vector<Constraint> out;
-  out.reserve(v.as_array().size());
-  for (const auto& x : v.as_array()) {
-    TENUO_TRY_ASSIGN(Constraint ch, constraint_from_cbor(x, depth));
+  TENUO_TRY(for_each_item(v, what, [&](ByteView x) -> Result<void> {
+    TENUO_TRY_ASSIGN(Constraint ch, constraint_from_bytes(x, depth));
     out.push_back(std::move(ch));
-  }
+    return {};
+  }));
   return out;
 }
 
@@ -396,41 +435,40 @@ Result<void> check_depth(std::size_t enclosing) {
   return {};
 }
 
-Result<Constraint> decode_known(std::uint64_t id, const cbor::Value& v, std::size_t depth) {
+Result<Constraint> decode_known(std::uint64_t id, ByteView v, std::size_t depth) {
   switch (id) {
     case 1: {
       TENUO_TRY_ASSIGN(auto f, fields(v, "Exact", {"value"}));
-      TENUO_TRY_ASSIGN(Value val, value_from_cbor(*f[0]));
-      if (!value_finite(val)) return malformed("Exact.value: non-finite float");
+      TENUO_TRY_ASSIGN(Value val, get_value(f[0], "Exact.value"));
       return Constraint{c::Exact{std::move(val)}};
     }
     case 2: {
       TENUO_TRY_ASSIGN(auto f, fields(v, "Pattern", {"pattern"}));
-      TENUO_TRY_ASSIGN(std::string p, get_text(*f[0], "Pattern.pattern"));
+      TENUO_TRY_ASSIGN(std::string p, get_text(f[0], "Pattern.pattern"));
       return Constraint{c::Pattern{std::move(p)}};
     }
     case 3: {
       TENUO_TRY_ASSIGN(auto f, fields(v, "Range", {"min", "max", "min_inclusive", "max_inclusive"}));
       c::Range r;
-      TENUO_TRY_ASSIGN(r.min, get_bound(*f[0], "Range.min"));
-      TENUO_TRY_ASSIGN(r.max, get_bound(*f[1], "Range.max"));
-      TENUO_TRY_ASSIGN(r.min_inclusive, get_bool(*f[2], "Range.min_inclusive"));
-      TENUO_TRY_ASSIGN(r.max_inclusive, get_bool(*f[3], "Range.max_inclusive"));
+      TENUO_TRY_ASSIGN(r.min, get_bound(f[0], "Range.min"));
+      TENUO_TRY_ASSIGN(r.max, get_bound(f[1], "Range.max"));
+      TENUO_TRY_ASSIGN(r.min_inclusive, get_bool(f[2], "Range.min_inclusive"));
+      TENUO_TRY_ASSIGN(r.max_inclusive, get_bool(f[3], "Range.max_inclusive"));
       return Constraint{r};
     }
     case 4: {
       TENUO_TRY_ASSIGN(auto f, fields(v, "OneOf", {"values"}));
-      TENUO_TRY_ASSIGN(auto vs, get_values(*f[0], "OneOf.values"));
+      TENUO_TRY_ASSIGN(auto vs, get_values(f[0], "OneOf.values"));
       return Constraint{c::OneOf{std::move(vs)}};
     }
     case 5: {
       TENUO_TRY_ASSIGN(auto f, fields(v, "Regex", {"pattern"}));
-      TENUO_TRY_ASSIGN(std::string p, get_text(*f[0], "Regex.pattern"));
+      TENUO_TRY_ASSIGN(std::string p, get_text(f[0], "Regex.pattern"));
       return Constraint{c::Regex{std::move(p)}};
     }
     case 7: {
       TENUO_TRY_ASSIGN(auto f, fields(v, "NotOneOf", {"excluded"}));
-      TENUO_TRY_ASSIGN(auto vs, get_values(*f[0], "NotOneOf.excluded"));
+      TENUO_TRY_ASSIGN(auto vs, get_values(f[0], "NotOneOf.excluded"));
       return Constraint{c::NotOneOf{std::move(vs)}};
     }
     case 8: {
@@ -446,12 +484,12 @@ Result<Constraint> decode_known(std::uint64_t id, const cbor::Value& v, std::siz
     }
     case 10: {
       TENUO_TRY_ASSIGN(auto f, fields(v, "Contains", {"required"}));
-      TENUO_TRY_ASSIGN(auto vs, get_values(*f[0], "Contains.required"));
+      TENUO_TRY_ASSIGN(auto vs, get_values(f[0], "Contains.required"));
       return Constraint{c::Contains{std::move(vs)}};
     }
     case 11: {
       TENUO_TRY_ASSIGN(auto f, fields(v, "Subset", {"allowed"}));
-      TENUO_TRY_ASSIGN(auto vs, get_values(*f[0], "Subset.allowed"));
+      TENUO_TRY_ASSIGN(auto vs, get_values(f[0], "Subset.allowed"));
       return Constraint{c::Subset{std::move(vs)}};
     }
     case 12:
@@ -459,39 +497,38 @@ Result<Constraint> decode_known(std::uint64_t id, const cbor::Value& v, std::siz
       TENUO_TRY(check_depth(depth));
       const auto* type = id == 12 ? "All" : "Any";
       TENUO_TRY_ASSIGN(auto f, fields(v, type, {"constraints"}));
-      TENUO_TRY_ASSIGN(auto cs, get_children(*f[0], depth + 1, type));
+      TENUO_TRY_ASSIGN(auto cs, get_children(f[0], depth + 1, type));
       if (id == 12) return Constraint{c::All{std::move(cs)}};
       return Constraint{c::Any{std::move(cs)}};
     }
     case 14: {
       TENUO_TRY(check_depth(depth));
       TENUO_TRY_ASSIGN(auto f, fields(v, "Not", {"constraint"}));
-      TENUO_TRY_ASSIGN(Constraint inner, constraint_from_cbor(*f[0], depth + 1));
+      TENUO_TRY_ASSIGN(Constraint inner, constraint_from_bytes(f[0], depth + 1));
       return make_not(std::move(inner));
     }
     case 15: {
       // parent_expression is emitted only when set, so it is never null.
-      const bool two = v.is(Kind::Map) && v.as_map().size() == 2;
-      auto f = two ? fields(v, "Cel", {"expression", "parent_expression"})
-                   : fields(v, "Cel", {"expression"});
+      const bool two = v[0] == 0xa2;
+      auto f = two ? fields(v, "Cel", {"expression", "parent_expression"}) : fields(v, "Cel", {"expression"});
       if (!f) return Unexpected{std::move(f).error()};
       c::Cel cel;
-      TENUO_TRY_ASSIGN(cel.expression, get_text(*(*f)[0], "Cel.expression"));
+      TENUO_TRY_ASSIGN(cel.expression, get_text((*f)[0], "Cel.expression"));
       if (two) {
-        TENUO_TRY_ASSIGN(std::string pe, get_text(*(*f)[1], "Cel.parent_expression"));
+        TENUO_TRY_ASSIGN(std::string pe, get_text((*f)[1], "Cel.parent_expression"));
         cel.parent_expression = std::move(pe);
       }
       return Constraint{std::move(cel)};
     }
     case 16:
-      if (!v.is(Kind::Null)) return malformed("Wildcard: value must be null");
+      if (v[0] != kNull) return malformed("Wildcard: value must be null");
       return Constraint{c::Wildcard{}};
     case 17: {
       TENUO_TRY_ASSIGN(auto f, fields(v, "Subpath", {"root", "case_sensitive", "allow_equal"}));
       c::Subpath s;
-      TENUO_TRY_ASSIGN(s.root, get_text(*f[0], "Subpath.root"));
-      TENUO_TRY_ASSIGN(s.case_sensitive, get_bool(*f[1], "Subpath.case_sensitive"));
-      TENUO_TRY_ASSIGN(s.allow_equal, get_bool(*f[2], "Subpath.allow_equal"));
+      TENUO_TRY_ASSIGN(s.root, get_text(f[0], "Subpath.root"));
+      TENUO_TRY_ASSIGN(s.case_sensitive, get_bool(f[1], "Subpath.case_sensitive"));
+      TENUO_TRY_ASSIGN(s.allow_equal, get_bool(f[2], "Subpath.allow_equal"));
       return Constraint{std::move(s)};
     }
     case 18: {
@@ -500,29 +537,32 @@ Result<Constraint> decode_known(std::uint64_t id, const cbor::Value& v, std::siz
                                        "block_private", "block_loopback", "block_metadata",
                                        "block_reserved", "block_internal_tlds"}));
       c::UrlSafe u;
-      TENUO_TRY_ASSIGN(u.schemes, get_texts(*f[0], "UrlSafe.schemes"));
-      TENUO_TRY_ASSIGN(u.allow_domains, get_opt_texts(*f[1], "UrlSafe.allow_domains"));
-      TENUO_TRY_ASSIGN(u.deny_domains, get_opt_texts(*f[2], "UrlSafe.deny_domains"));
-      if (!f[3]->is(Kind::Null)) {
-        if (!f[3]->is(Kind::Array)) return malformed("UrlSafe.allow_ports: expected an array or null");
+      TENUO_TRY_ASSIGN(u.schemes, get_texts(f[0], "UrlSafe.schemes"));
+      TENUO_TRY_ASSIGN(u.allow_domains, get_opt_texts(f[1], "UrlSafe.allow_domains"));
+      TENUO_TRY_ASSIGN(u.deny_domains, get_opt_texts(f[2], "UrlSafe.deny_domains"));
+      if (f[3][0] != kNull) {
+        if ((f[3][0] >> 5) != detail::kCborArray) return malformed("UrlSafe.allow_ports: expected an array or null");
         std::vector<std::uint16_t> ports;
-        for (const auto& p : f[3]->as_array()) {
-          if (!p.is(Kind::Integer) || p.as_int() < 0 || p.as_int() > 65535)
+        TENUO_TRY(for_each_item(f[3], "UrlSafe.allow_ports", [&](ByteView p) -> Result<void> {
+          CborCursor pc(p);
+          const auto ph = pc.head();
+          if (ph.major != detail::kCborUint || ph.arg > 65535)
             return malformed("UrlSafe.allow_ports: expected integers 0..65535");
-          ports.push_back(static_cast<std::uint16_t>(p.as_int()));
-        }
+          ports.push_back(static_cast<std::uint16_t>(ph.arg));
+          return {};
+        }));
         u.allow_ports = std::move(ports);
       }
-      TENUO_TRY_ASSIGN(u.block_private, get_bool(*f[4], "UrlSafe.block_private"));
-      TENUO_TRY_ASSIGN(u.block_loopback, get_bool(*f[5], "UrlSafe.block_loopback"));
-      TENUO_TRY_ASSIGN(u.block_metadata, get_bool(*f[6], "UrlSafe.block_metadata"));
-      TENUO_TRY_ASSIGN(u.block_reserved, get_bool(*f[7], "UrlSafe.block_reserved"));
-      TENUO_TRY_ASSIGN(u.block_internal_tlds, get_bool(*f[8], "UrlSafe.block_internal_tlds"));
+      TENUO_TRY_ASSIGN(u.block_private, get_bool(f[4], "UrlSafe.block_private"));
+      TENUO_TRY_ASSIGN(u.block_loopback, get_bool(f[5], "UrlSafe.block_loopback"));
+      TENUO_TRY_ASSIGN(u.block_metadata, get_bool(f[6], "UrlSafe.block_metadata"));
+      TENUO_TRY_ASSIGN(u.block_reserved, get_bool(f[7], "UrlSafe.block_reserved"));
+      TENUO_TRY_ASSIGN(u.block_internal_tlds, get_bool(f[8], "UrlSafe.block_internal_tlds"));
       return Constraint{std::move(u)};
     }
     case 128: {
       TENUO_TRY_ASSIGN(auto f, fields(v, "Shlex", {"allow"}));
-      TENUO_TRY_ASSIGN(auto allow, get_texts(*f[0], "Shlex.allow"));
+      TENUO_TRY_ASSIGN(auto allow, get_texts(f[0], "Shlex.allow"));
       return Constraint{c::Shlex{std::move(allow)}};
     }
     default: break;
@@ -530,64 +570,92 @@ Result<Constraint> decode_known(std::uint64_t id, const cbor::Value& v, std::siz
   return malformed(fmt::format("unsupported constraint type {}", id));
 }
 
+// One validated [type_id, value] item.
+Result<Constraint> constraint_from_bytes(ByteView item, std::size_t depth) {
+  CborCursor c(item);
+  const auto h = c.head();
+  if (h.major != detail::kCborArray || h.arg != 2) return malformed("constraint: expected [type_id, value]");
+  const auto id = c.head();
+  if (id.major != detail::kCborUint || id.arg > 255)
+    return malformed("constraint: type_id must be an integer 0..255");
+  const ByteView value = c.item();
+  if (is_unknown_id(id.arg)) {
+    // The reference also takes a uint-array here; its encoder writes a byte string, and any
+    // other shape makes the whole warrant undecodable there as well.
+    if ((value[0] >> 5) != detail::kCborBytes)
+      return malformed(fmt::format("unknown constraint type {}: payload must be a byte string", id.arg));
+    CborCursor b(value);
+    const auto bh = b.head();
+    const ByteView payload = b.body(bh.arg);
+    return Constraint{c::Unknown{static_cast<std::uint8_t>(id.arg), Bytes(payload.begin(), payload.end())}};
+  }
+  return decode_known(id.arg, value, depth);
+}
+
 }  // namespace
 
 Result<Constraint> constraint_from_cbor(const cbor::Value& v, std::size_t depth) {
-  if (!v.is(Kind::Array) || v.as_array().size() != 2)
-    return malformed("constraint: expected [type_id, value]");
-  const auto& id_item = v.as_array()[0];
-  if (!id_item.is(Kind::Integer) || id_item.as_int() < 0 || id_item.as_int() > 255)
-    return malformed("constraint: type_id must be an integer 0..255");
-  const auto id = static_cast<std::uint64_t>(id_item.as_int());
-  const auto& value = v.as_array()[1];
-  if (is_unknown_id(id)) {
-    // The reference also takes a uint-array here; its encoder writes a byte string, and any
-    // other shape makes the whole warrant undecodable there as well.
-    if (!value.is(Kind::Bytes))
-      return malformed(fmt::format("unknown constraint type {}: payload must be a byte string", id));
-    return Constraint{c::Unknown{static_cast<std::uint8_t>(id), value.as_bytes()}};
-  }
-  return decode_known(id, value, depth);
+  const Bytes enc = cbor::encode(v);
+  return constraint_from_bytes(enc, depth);
 }
 
 Result<ConstraintSet> constraint_set_from_cbor(const cbor::Value& v) {
-  if (!v.is(Kind::Map)) return malformed("constraint set: expected a map");
-  const auto& m = v.as_map();
-  if (m.empty() || !m[0].key.is(Kind::Text) || m[0].key.as_text() != "constraints")
-    return malformed("constraint set: expected \"constraints\" first");
+  const Bytes enc = cbor::encode(v);
+  return detail::constraint_set_from_validated(enc);
+}
+
+namespace detail {
+
+Result<ConstraintSet> constraint_set_from_validated(ByteView validated) {
+  CborCursor c(validated);
+  if (c.peek_major() != kCborMap) return malformed("constraint set: expected a map");
+  const auto top = c.head();
+  // The next key of the set map is the text `want`.
+  auto key_is = [&c](std::string_view want) {
+    if (c.peek_major() != kCborText) {
+      (void)c.item();
+      return false;
+    }
+    const auto k = c.head();
+    return as_chars(c.body(k.arg)) == want;
+  };
+  if (top.arg == 0 || !key_is("constraints")) return malformed("constraint set: expected \"constraints\" first");
+  const ByteView inner = c.item();
   ConstraintSet out;
-  if (m.size() == 2) {
+  if (top.arg == 2) {
     // Emitted only when true; a false value is not something the encoder writes.
-    if (!m[1].key.is(Kind::Text) || m[1].key.as_text() != "allow_unknown" ||
-        !m[1].value.is(Kind::Bool) || !m[1].value.as_bool())
+    const bool named = key_is("allow_unknown");
+    if (!named || c.item()[0] != kTrue)
       return malformed("constraint set: only \"allow_unknown\": true may follow \"constraints\"");
     out.allow_unknown = true;
-  } else if (m.size() != 1) {
+  } else if (top.arg != 1) {
     return malformed("constraint set: unexpected fields");
   }
-  const auto& inner = m[0].value;
-  if (!inner.is(Kind::Map)) return malformed("constraint set: \"constraints\" must be a map");
-  const auto& entries = inner.as_map();
-  if (entries.size() > kMaxConstraintsPerTool)
+  CborCursor e(inner);
+  if (e.peek_major() != kCborMap) return malformed("constraint set: \"constraints\" must be a map");
+  const auto entries = e.head();
+  if (entries.arg > kMaxConstraintsPerTool)
     return fail(ErrorCode::InvalidPayloadStructure,
-                fmt::format("{} constraints for one tool (limit {})", entries.size(),
-                            kMaxConstraintsPerTool));
-  out.constraints.reserve(entries.size());
-  for (const auto& e : entries) {
-    if (!e.key.is(Kind::Text)) return malformed("constraint set: argument names must be text");
-    const auto& name = e.key.as_text();
+                fmt::format("{} constraints for one tool (limit {})", entries.arg, kMaxConstraintsPerTool));
+  out.constraints.reserve(static_cast<std::size_t>(entries.arg));
+  for (std::uint64_t i = 0; i < entries.arg; ++i) {
+    if (e.peek_major() != kCborText) return malformed("constraint set: argument names must be text");
+    const auto k = e.head();
+    const std::string_view name = as_chars(e.body(k.arg));
     if (!out.constraints.empty() && !(out.constraints.back().first < name))
       return malformed("constraint set: argument names not in byte-wise order");
-    auto c = constraint_from_cbor(e.value, 0);
-    if (!c) {
-      auto err = std::move(c).error();
+    auto con = constraint_from_bytes(e.item(), 0);
+    if (!con) {
+      auto err = std::move(con).error();
       err.message = fmt::format("argument \"{}\": {}", name, err.message);
       return Unexpected{std::move(err)};
     }
-    out.constraints.emplace_back(name, std::move(*c));
+    out.constraints.emplace_back(std::string(name), std::move(*con));
   }
   return out;
 }
+
+}  // namespace detail
 
 // ================================================================== JSON
 

@@ -4,6 +4,8 @@
 #include <tenuo/encoding.hpp>
 #include <tenuo/limits.hpp>
 
+#include "detail/cbor_cursor.hpp"
+#include "detail/constraint_cbor.hpp"
 #include "detail/crypto.hpp"
 #include "detail/warrant_factory.hpp"
 #include "detail/warrant_peek.hpp"
@@ -29,64 +31,13 @@ cbor::Value key_to_cbor(const PublicKey& k) {
 }
 
 // ------------------------------------------------------------------ reading
-// Everything below reads bytes that cbor::validate_and_split() has already accepted (shortest
-// heads, lengths within bounds, no tags, floats or simple values other than the allowed ones),
+// Everything below reads bytes that cbor::validate() has already accepted (detail::CborCursor),
 // so heads are read without re-checking them. The rules, messages and their order are those of
 // the tree-based reading they replace (tests/unit/test_warrant_decode.cpp keeps such a model).
 
-// A cursor over one validated CBOR item sequence.
-class Cursor {
- public:
-  explicit Cursor(ByteView b) : m_p(b.data()) {}
-
-  struct Head {
-    std::uint8_t major;
-    std::uint64_t arg;
-  };
-  [[nodiscard]] std::uint8_t peek_major() const { return static_cast<std::uint8_t>(*m_p >> 5); }
-  Head head() {
-    const std::uint8_t ib = *m_p++;
-    const std::uint8_t info = ib & 0x1f;
-    std::uint64_t arg = info;
-    if (info >= 24 && info <= 27) {
-      const std::size_t len = std::size_t{1} << (info - 24);
-      arg = 0;
-      for (std::size_t k = 0; k < len; ++k) arg = (arg << 8) | *m_p++;
-    }
-    return {static_cast<std::uint8_t>(ib >> 5), arg};
-  }
-  // The bytes of a string whose head was just read.
-  ByteView body(std::uint64_t len) {
-    const ByteView b(m_p, static_cast<std::size_t>(len));
-    m_p += len;
-    return b;
-  }
-  // The whole next item, head included.
-  ByteView item() {
-    const std::uint8_t* start = m_p;
-    std::uint64_t pending = 1;
-    while (pending > 0) {
-      --pending;
-      if (*m_p < 0x18) {  // a one-byte unsigned integer, the elements of byte arrays
-        ++m_p;
-        continue;
-      }
-      const Head h = head();
-      if (h.major == 2 || h.major == 3)
-        m_p += h.arg;
-      else if (h.major == 4)
-        pending += h.arg;
-      else if (h.major == 5)
-        pending += 2 * h.arg;
-    }
-    return {start, static_cast<std::size_t>(m_p - start)};
-  }
-
- private:
-  const std::uint8_t* m_p;
-};
-
-constexpr std::uint8_t kUint = 0, kBstr = 2, kTstr = 3, kArray = 4, kMap = 5;
+using Cursor = detail::CborCursor;
+constexpr std::uint8_t kUint = detail::kCborUint, kBstr = detail::kCborBytes, kTstr = detail::kCborText,
+                       kArray = detail::kCborArray, kMap = detail::kCborMap;
 
 // A key, [1, bytes(32)].
 Result<PublicKey> read_key(ByteView v, std::string_view what) {
@@ -146,12 +97,7 @@ Result<std::vector<std::string>> read_text_array(ByteView v, std::string_view wh
   return out;
 }
 
-Result<ConstraintSet> read_constraint_set(ByteView v) {
-  // Constraint sets are small and recursive: read through a tree of their own bytes.
-  TENUO_TRY_ASSIGN(cbor::Value tree, cbor::decode(v, {.max_depth = kMaxPayloadCborDepth,
-                                                      .max_bytes = kMaxWarrantBytes}));
-  return constraint_set_from_cbor(tree);
-}
+Result<ConstraintSet> read_constraint_set(ByteView v) { return detail::constraint_set_from_validated(v); }
 
 bool valid_utf8(std::string_view s) {
   // Round-trip through the CBOR text decoder's validation.
@@ -162,9 +108,7 @@ bool valid_utf8(std::string_view s) {
 
 // The strict CBOR check of a payload, before anything in it is read.
 Result<void> validate_payload_cbor(ByteView payload) {
-  TENUO_TRY(cbor::validate_and_split(payload, {.max_depth = kMaxPayloadCborDepth,
-                                               .max_bytes = kMaxWarrantBytes}));
-  return {};
+  return cbor::validate(payload, {.max_depth = kMaxPayloadCborDepth, .max_bytes = kMaxWarrantBytes});
 }
 
 // The issuer key of a validated payload, as read before its signature is checked.
@@ -325,30 +269,35 @@ struct Envelope {
   Signature sig{};
 };
 
-// A signed warrant's envelope, [1, bstr payload, [1, bstr(64)]], checked as strictly as a full
-// CBOR decode (same errors and offsets) and then by shape.
-Result<Envelope> read_envelope(ByteView bytes) {
-  TENUO_TRY_ASSIGN(auto items, cbor::validate_and_split(bytes, {.max_depth = 4, .max_bytes = kMaxWarrantBytes}));
-  if ((bytes[0] >> 5) != kArray || items.size() != 3)
+// The shape of an envelope whose bytes are already strictly validated (a stack's element, or
+// read_envelope's input after its check): [1, bstr payload, [1, bstr(64)]].
+Result<Envelope> envelope_shape(ByteView validated) {
+  Cursor c(validated);
+  const auto top = c.head();
+  if (top.major != kArray || top.arg != 3)
     return malformed("a signed warrant is a 3-element array [version, payload, signature]");
-  Cursor version(items[0]);
-  const auto v = version.head();
+  const auto v = c.head();
   if (v.major != kUint || v.arg != 1) return malformed("unsupported envelope version (expected 1)");
-  Cursor payload(items[1]);
-  const auto ph = payload.head();
-  if (ph.major != kBstr) return malformed("the envelope payload must be a byte string");
-  Cursor sig(items[2]);
-  const auto sh = sig.head();
-  if (sh.major != kArray || sh.arg != 2) return malformed("a signature is [1, bytes(64)]");
-  const auto alg = sig.head();
-  if (alg.major != kUint || alg.arg != 1) return malformed("unsupported signature algorithm");
-  const auto sb = sig.head();
-  if (sb.major != kBstr || sb.arg != 64) return malformed("a signature has 64 bytes");
+  if (c.peek_major() != kBstr) return malformed("the envelope payload must be a byte string");
+  const auto ph = c.head();
   Envelope e;
-  e.payload = payload.body(ph.arg);
-  const ByteView s = sig.body(64);
+  e.payload = c.body(ph.arg);
+  const auto sh = c.head();
+  if (sh.major != kArray || sh.arg != 2) return malformed("a signature is [1, bytes(64)]");
+  const auto alg = c.head();
+  if (alg.major != kUint || alg.arg != 1) return malformed("unsupported signature algorithm");
+  const auto sb = c.head();
+  if (sb.major != kBstr || sb.arg != 64) return malformed("a signature has 64 bytes");
+  const ByteView s = c.body(64);
   std::copy(s.begin(), s.end(), e.sig.begin());
   return e;
+}
+
+// A signed warrant's envelope, checked as strictly as a full CBOR decode (same errors and
+// offsets) and then by shape.
+Result<Envelope> read_envelope(ByteView bytes) {
+  TENUO_TRY(cbor::validate(bytes, {.max_depth = 4, .max_bytes = kMaxWarrantBytes}));
+  return envelope_shape(bytes);
 }
 
 cbor::Value envelope_to_cbor(ByteView payload, const Signature& sig) {
@@ -623,9 +572,10 @@ namespace tenuo::detail {
 
 namespace {
 
-// The payload of one link, CBOR-checked, as decode_warrant reads it before the signature.
+// The payload of one link, CBOR-checked, as decode_warrant reads it before the signature. The
+// link's own bytes were validated by split_links, so only the envelope's shape is read.
 std::optional<ByteView> checked_payload(ByteView link) {
-  auto env = read_envelope(link);
+  auto env = envelope_shape(link);
   if (!env || !validate_payload_cbor(env->payload)) return std::nullopt;
   return env->payload;
 }

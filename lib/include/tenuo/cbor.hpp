@@ -113,6 +113,8 @@ struct DecodeOptions {
 // not an array). Each range is the element's exact, canonical encoding.
 [[nodiscard]] TENUO_EXPORT Result<std::vector<ByteView>> validate_and_split(ByteView in,
                                                                           const DecodeOptions& opts = {});
+// Checks `in` exactly as decode() does (same errors and offsets); builds and allocates nothing.
+[[nodiscard]] TENUO_EXPORT Result<void> validate(ByteView in, const DecodeOptions& opts = {});
 
 // Appends the canonical encoding of `v` to `out`.
 TENUO_EXPORT void encode_to(Bytes& out, const Value& v);

@@ -35,7 +35,8 @@ struct Links {
 // and validates as decode_warrant would (signatures aside), ids are unique and none is issued
 // after `now` + tolerance: nothing §10.2 ranks before trust is wrong, so the chain may be denied
 // as untrusted before any signature is verified. nullopt otherwise. Link 0 is read once, and a
-// trusted root costs only that read.
+// trusted root costs only that read. `links` are split_links' items: each one's CBOR is already
+// strictly validated, so only its envelope's shape is read again.
 [[nodiscard]] TENUO_EXPORT std::optional<PublicKey> untrusted_root_claim(
     std::span<const ByteView> links, std::int64_t now,
     const std::function<bool(const PublicKey&)>& is_trusted);
