@@ -568,6 +568,20 @@ std::string approval_text(const SignedApproval& a) {
   return base64_encode(encode_signed_approval(a), Base64Alphabet::Standard, Padding::Yes);
 }
 
+Result<std::string> approvals_header_value(std::span<const SignedApproval> approvals) {
+  if (approvals.empty()) return fail(ErrorCode::InvalidInput, "approval: an empty list of approvals");
+  if (approvals.size() > kMaxApprovalsPerCall)
+    return fail(ErrorCode::InvalidInput, fmt::format("approval: over {} approvals", kMaxApprovalsPerCall));
+  // Base64 text needs no JSON escaping.
+  std::string json = "[";
+  for (const auto& a : approvals) {
+    if (json.size() > 1) json += ',';
+    json += '"' + approval_text(a) + '"';
+  }
+  json += ']';
+  return base64_encode(as_bytes(json), Base64Alphabet::Standard, Padding::Yes);
+}
+
 Bytes approval_message(ByteView payload) {
   Bytes m;
   m.reserve(kWarrantDomain.size() + kApprovalContext.size() + 1 + payload.size());

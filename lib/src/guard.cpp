@@ -9,6 +9,11 @@ namespace tenuo {
 
 GuardOutcome check_guarded_call(const Config& config, std::string_view tool, const Object& args,
                                 std::optional<std::int64_t> now) {
+  return check_guarded_call(config, tool, args, {}, now);
+}
+
+GuardOutcome check_guarded_call(const Config& config, std::string_view tool, const Object& args,
+                                std::span<const SignedApproval> approvals, std::optional<std::int64_t> now) {
   const std::int64_t t = now.value_or(unix_now());
   const Object sorted = Value::object(args).as_object();
   GuardOutcome out;
@@ -28,7 +33,9 @@ GuardOutcome check_guarded_call(const Config& config, std::string_view tool, con
     const Signature pop = pop_sign(*scope->holder_key(), leaf.id(), tool, sorted, t);
     auto authz = Authorizer::from_config(config);
     out.decision = authz->check(std::span<const Warrant>(scope->chain()),
-                                ToolCall{std::string(tool), sorted, pop}, t);
+                                ToolCall{std::string(tool), sorted, pop,
+                                         std::vector<SignedApproval>(approvals.begin(), approvals.end())},
+                                t);
     rec.warrant_id = leaf.id_text();
     rec.chain = encode_stack(scope->chain());
     rec.pop = Bytes(pop.begin(), pop.end());

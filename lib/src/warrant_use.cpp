@@ -49,6 +49,15 @@ Headers headers(const Warrant& w, const SigningKey& holder, std::string_view too
   return h;
 }
 
+Result<Headers> headers(const Warrant& w, const SigningKey& holder, std::string_view tool, const Object& a,
+                        std::span<const SignedApproval> approvals, std::optional<std::int64_t> now) {
+  Headers h = headers(w, holder, tool, a, now);
+  if (approvals.empty()) return h;
+  TENUO_TRY_ASSIGN(std::string value, approvals_header_value(approvals));
+  h.emplace(std::string(kApprovalsHeader), std::move(value));
+  return h;
+}
+
 Result<BoundWarrant> bind(const Warrant& w, const SigningKey& holder) {
   if (!(holder.public_key() == w.payload().holder))
     return fail(ErrorCode::InvalidIssuer, "the key is not this warrant's holder (" +
@@ -77,6 +86,11 @@ Signature BoundWarrant::sign(std::string_view tool, const Object& a, std::option
 }
 Headers BoundWarrant::headers(std::string_view tool, const Object& a, std::optional<std::int64_t> now) const {
   return tenuo::headers(m_warrant, m_key, tool, a, now);
+}
+Result<Headers> BoundWarrant::headers(std::string_view tool, const Object& a,
+                                      std::span<const SignedApproval> approvals,
+                                      std::optional<std::int64_t> now) const {
+  return tenuo::headers(m_warrant, m_key, tool, a, approvals, now);
 }
 bool BoundWarrant::allows(std::string_view tool, const Object& a) const {
   return tenuo::allows(m_warrant, tool, a);

@@ -7,16 +7,20 @@
 #include <tenuo/arguments.hpp>
 #include <tenuo/authorize.hpp>
 #include <tenuo/authorizer.hpp>
+#include <tenuo/bound_warrant.hpp>
 #include <tenuo/builder.hpp>
 #include <tenuo/cbor.hpp>
 #include <tenuo/encoding.hpp>
 #include <tenuo/explain.hpp>
+#include <tenuo/guard.hpp>
 #include <tenuo/pop.hpp>
 #include <tenuo/verify.hpp>
+#include <tenuo/warrant_scope.hpp>
 #include <tenuo/warrant_use.hpp>
 
 #include <doctest/doctest.h>
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -499,10 +503,12 @@ TEST_CASE("§9.3 over the approvals of a call") {
   }
 }
 
-TEST_CASE("authorize: step 8 after PoP and constraints") {
+// A root warrant for keys().holder: "deploy" gated when env is "prod" (both approvers, 2 of 2),
+// "read_file" free. Issued a minute before `now`.
+Warrant gated_deploy_warrant(std::int64_t now = kNow) {
   const auto& k = keys();
   MintRequest req;
-  req.now = kNow - 60;
+  req.now = now - 60;
   req.ttl = 3600;
   req.holder = k.holder.public_key();
   req.tools = {{"deploy", set_of("env", c::Wildcard{})}, {"read_file", ConstraintSet{}}};
@@ -512,6 +518,12 @@ TEST_CASE("authorize: step 8 after PoP and constraints") {
                      encode_approval_gates(gates_json(R"({"deploy": {"env": {"type": "exact", "value": "prod"}}})"))}};
   auto w = mint(req, k.root);
   REQUIRE(w);
+  return *w;
+}
+
+TEST_CASE("authorize: step 8 after PoP and constraints") {
+  const auto& k = keys();
+  const std::optional<Warrant> w = gated_deploy_warrant();
   auto vc = verify_chain({*w}, TrustedRoots{{k.root.public_key()}}, VerifyOptions{.now = kNow});
   REQUIRE(vc);
   const Object prod = args(R"({"env": "prod"})");
@@ -562,6 +574,95 @@ TEST_CASE("authorize: step 8 after PoP and constraints") {
   h[std::string(kApprovalsHeader)] = "not base64!";
   CHECK((*az)->check_headers(h, "deploy", prod, kNow).code == ErrorCode::ApprovalInvalid);
   CHECK((*az)->check(std::span<const Warrant>(&*w, 1), call("deploy", prod, {a2, a1}), kNow).allowed);
+}
+
+TEST_CASE("headers() and BoundWarrant::headers() carry a gated call's approvals") {
+  const auto& k = keys();
+  const Warrant w = gated_deploy_warrant();
+  const Object prod = args(R"({"env": "prod"})");
+  const SignedApproval a1 = approve(k.ap1, w.payload(), "deploy", prod);
+  const SignedApproval a2 = approve(k.ap2, w.payload(), "deploy", prod);
+  const std::vector<SignedApproval> both_approvals{a1, a2};
+  AuthorizerOptions ao;
+  ao.roots.keys = {k.root.public_key()};
+  auto az = Authorizer::create(ao);
+  REQUIRE(az);
+
+  auto h = headers(w, k.holder, "deploy", prod, both_approvals, kNow);
+  REQUIRE(h);
+  REQUIRE(h->count(std::string(kApprovalsHeader)) == 1);
+  // The SDK HTTP integrations' form: standard base64 of a JSON array of approval texts.
+  auto json = base64_decode(h->at(std::string(kApprovalsHeader)), Base64Alphabet::Standard, Padding::Yes);
+  REQUIRE(json);
+  CHECK(std::string(as_chars(*json)) == "[\"" + approval_text(a1) + "\",\"" + approval_text(a2) + "\"]");
+  auto back = parse_approvals(h->at(std::string(kApprovalsHeader)));
+  REQUIRE(back);
+  REQUIRE(back->size() == 2);
+  CHECK(encode_signed_approval((*back)[1]) == encode_signed_approval(a2));
+  CHECK((*az)->check_headers(*h, "deploy", prod, kNow).allowed);
+
+  // Without approvals: no header, and the gate denies.
+  auto bare = headers(w, k.holder, "deploy", prod, {}, kNow);
+  REQUIRE(bare);
+  CHECK(bare->count(std::string(kApprovalsHeader)) == 0);
+  CHECK(*bare == headers(w, k.holder, "deploy", prod, kNow));
+  CHECK((*az)->check_headers(*bare, "deploy", prod, kNow).code == ErrorCode::ApprovalRequired);
+  // One of two: the threshold is not met.
+  auto one = headers(w, k.holder, "deploy", prod, std::vector<SignedApproval>{a1}, kNow);
+  REQUIRE(one);
+  CHECK((*az)->check_headers(*one, "deploy", prod, kNow).code == ErrorCode::InsufficientApprovals);
+
+  auto bound = w.bind(k.holder);
+  REQUIRE(bound);
+  auto bh = bound->headers("deploy", prod, both_approvals, kNow);
+  REQUIRE(bh);
+  CHECK((*az)->check_headers(*bh, "deploy", prod, kNow).allowed);
+
+  // Limits: no empty value, at most kMaxApprovalsPerCall.
+  CHECK(approvals_header_value({}).error().code == ErrorCode::InvalidInput);
+  const std::vector<SignedApproval> too_many(kMaxApprovalsPerCall + 1, a1);
+  CHECK(approvals_header_value(too_many).error().code == ErrorCode::InvalidInput);
+  CHECK(headers(w, k.holder, "deploy", prod, too_many, kNow).error().code == ErrorCode::InvalidInput);
+  const std::vector<SignedApproval> most(kMaxApprovalsPerCall, a1);
+  auto most_value = approvals_header_value(most);
+  REQUIRE(most_value);
+  CHECK(parse_approvals(*most_value)->size() == kMaxApprovalsPerCall);
+}
+
+TEST_CASE("guard: a gated call proceeds with its approvals, and is refused without them") {
+  const auto& k = keys();
+  // Guarded calls run on the system clock.
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  const Warrant w = gated_deploy_warrant(now);
+  const Object prod = args(R"({"env": "prod"})");
+  const std::vector<SignedApproval> approvals{approve(k.ap1, w.payload(), "deploy", prod, now - 10, now + 300),
+                                              approve(k.ap2, w.payload(), "deploy", prod, now - 10, now + 300)};
+  std::vector<AuditRecord> records;
+  auto cfg = Config::create({.mode = EnforcementMode::Enforce,
+                             .trusted_roots = {k.root.public_key()},
+                             .audit_sink = [&records](const AuditRecord& r) { records.push_back(r); }});
+  REQUIRE(cfg);
+  int calls = 0;
+  auto deploy = guard(*cfg, "deploy", [&calls](const Object&) { return ++calls; });
+  WarrantScope scope(std::vector<Warrant>{w}, k.holder);
+  REQUIRE(scope.ok());
+
+  auto refused = deploy(prod);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::ApprovalRequired);
+  auto short_one = deploy(prod, std::span<const SignedApproval>(approvals.data(), 1));
+  REQUIRE_FALSE(short_one);
+  CHECK(short_one.error().code == ErrorCode::InsufficientApprovals);
+  auto ran = deploy(prod, approvals);
+  REQUIRE(ran);
+  CHECK(*ran == 1);
+  CHECK(calls == 1);
+  REQUIRE(records.size() == 3);
+  CHECK(records[0].decision == AuditDecision::Deny);
+  CHECK(records[2].decision == AuditDecision::Allow);
+  // The same decision through check_guarded_call at an explicit time.
+  CHECK(check_guarded_call(*cfg, "deploy", prod, approvals, now).decision.allowed);
+  CHECK(check_guarded_call(*cfg, "deploy", prod, now).decision.code == ErrorCode::ApprovalRequired);
 }
 
 TEST_CASE("diagnose: the approvals check and the approve fix") {

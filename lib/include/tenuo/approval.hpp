@@ -131,6 +131,10 @@ struct SignedApproval {
 [[nodiscard]] TENUO_EXPORT Result<std::vector<SignedApproval>> parse_approvals(std::string_view text);
 // Standard padded base64 of the SignedApproval CBOR: the form `tenuo approve` prints.
 [[nodiscard]] TENUO_EXPORT std::string approval_text(const SignedApproval& a);
+// An X-Tenuo-Approvals value carrying `approvals` in the SDK HTTP integrations' form: standard
+// padded base64 of a JSON array of approval_text() strings (parse_approvals() reads it back).
+// Errors: InvalidInput when `approvals` is empty or holds more than kMaxApprovalsPerCall.
+[[nodiscard]] TENUO_EXPORT Result<std::string> approvals_header_value(std::span<const SignedApproval> approvals);
 
 // The signed bytes: "tenuo-warrant-v1" || "tenuo-approval-v1" || 01 || payload (§7).
 [[nodiscard]] TENUO_EXPORT Bytes approval_message(ByteView payload);

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace tenuo {
@@ -32,6 +33,10 @@ class TENUO_EXPORT BoundWarrant {
                                std::optional<std::int64_t> now = {}) const;
   [[nodiscard]] Headers headers(std::string_view tool, const Object& args,
                                 std::optional<std::int64_t> now = {}) const;
+  // With X-Tenuo-Approvals for a gated call (tenuo::headers with approvals).
+  [[nodiscard]] Result<Headers> headers(std::string_view tool, const Object& args,
+                                        std::span<const SignedApproval> approvals,
+                                        std::optional<std::int64_t> now = {}) const;
   [[nodiscard]] bool allows(std::string_view tool, const Object& args) const;
   [[nodiscard]] Diagnosis why_denied(std::string_view tool, const Object& args,
                                      std::optional<std::int64_t> now = {}) const;

@@ -15,6 +15,7 @@
 // verification state is shared), and the decision is recorded through Config::record (audit
 // log appends serialised by flock; the sink is called on the deciding thread).
 
+#include <tenuo/approval.hpp>
 #include <tenuo/authorizer.hpp>
 #include <tenuo/config.hpp>
 #include <tenuo/export.hpp>
@@ -22,6 +23,7 @@
 #include <tenuo/value.hpp>
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -41,6 +43,13 @@ struct GuardOutcome {
 [[nodiscard]] TENUO_EXPORT GuardOutcome check_guarded_call(const Config& config, std::string_view tool,
                                                            const Object& args,
                                                            std::optional<std::int64_t> now = {});
+// The same for a call behind an approval gate (§5.6), carrying its approvals. The audit record
+// does not keep them, so `audit-replay` reports such an allow as undecidable
+// (approvals-unavailable) rather than re-deciding it.
+[[nodiscard]] TENUO_EXPORT GuardOutcome check_guarded_call(const Config& config, std::string_view tool,
+                                                           const Object& args,
+                                                           std::span<const SignedApproval> approvals,
+                                                           std::optional<std::int64_t> now = {});
 
 template <class F>
 class Guarded {
@@ -54,10 +63,12 @@ class Guarded {
   [[nodiscard]] const std::string& tool() const noexcept { return m_tool; }
 
   // Result of fn, or the denial (enforce mode) / InvalidInput (no configuration).
-  Result<Return> operator()(const Object& args) const {
+  Result<Return> operator()(const Object& args) const { return (*this)(args, {}); }
+  // The same for a gated call, with the approvals it carries.
+  Result<Return> operator()(const Object& args, std::span<const SignedApproval> approvals) const {
     auto cfg = m_config ? m_config : current_config();
     if (!cfg) return fail(ErrorCode::InvalidInput, "guard: no configuration (call configure())");
-    GuardOutcome out = check_guarded_call(*cfg, m_tool, args);
+    GuardOutcome out = check_guarded_call(*cfg, m_tool, args, approvals);
     if (!out.proceed) {
       Error e(out.decision.code.value_or(ErrorCode::ToolNotAuthorized), out.decision.message);
       e.chain_index = out.decision.chain_index;

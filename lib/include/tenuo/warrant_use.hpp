@@ -8,6 +8,7 @@
 // Thread-safety: pure functions over values, safe to call concurrently on one warrant and one
 // key (signing is reentrant; why_denied reaches only the mutex-guarded regex/CEL caches).
 
+#include <tenuo/approval.hpp>
 #include <tenuo/explain.hpp>
 #include <tenuo/export.hpp>
 #include <tenuo/public_key.hpp>
@@ -19,6 +20,7 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -55,5 +57,12 @@ inline constexpr std::string_view kPopHeader = "X-Tenuo-PoP";
 [[nodiscard]] TENUO_EXPORT Headers headers(const Warrant& w, const SigningKey& holder,
                                            std::string_view tool, const Object& args,
                                            std::optional<std::int64_t> now = {});
+// The same plus X-Tenuo-Approvals carrying `approvals` for a gated call
+// (approvals_header_value(); no header when `approvals` is empty).
+// Errors: InvalidInput for more than kMaxApprovalsPerCall approvals.
+[[nodiscard]] TENUO_EXPORT Result<Headers> headers(const Warrant& w, const SigningKey& holder,
+                                                   std::string_view tool, const Object& args,
+                                                   std::span<const SignedApproval> approvals,
+                                                   std::optional<std::int64_t> now = {});
 
 }  // namespace tenuo
