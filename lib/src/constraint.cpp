@@ -33,8 +33,6 @@ namespace tenuo {
 
 namespace {
 
-using cbor::Kind;
-
 constexpr std::size_t kMaxJsonDepth = 4 * kMaxConstraintDepth + 64;
 
 Unexpected malformed(std::string msg) { return fail(ErrorCode::MalformedCbor, std::move(msg)); }

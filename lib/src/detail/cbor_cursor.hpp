@@ -10,8 +10,7 @@
 
 namespace tenuo::detail {
 
-inline constexpr std::uint8_t kCborUint = 0, kCborBytes = 2, kCborText = 3, kCborArray = 4, kCborMap = 5,
-                              kCborSimple = 7;
+inline constexpr std::uint8_t kCborUint = 0, kCborBytes = 2, kCborText = 3, kCborArray = 4, kCborMap = 5;
 
 class CborCursor {
  public:
@@ -22,7 +21,6 @@ class CborCursor {
     std::uint64_t arg;
   };
   [[nodiscard]] std::uint8_t peek_major() const { return static_cast<std::uint8_t>(*m_p >> 5); }
-  [[nodiscard]] const std::uint8_t* position() const { return m_p; }
   Head head() {
     const std::uint8_t ib = *m_p++;
     const std::uint8_t info = ib & 0x1f;
