@@ -316,8 +316,7 @@ namespace {
 
 using detail::CborCursor;
 
-// A validated item as a cbor::Value (its bytes always decode: they passed cbor::validate()
-// or came from cbor::encode(); an over-deep hand-built value is refused here).
+// A validated item as a cbor::Value (its bytes passed cbor::validate(), so this always decodes).
 Result<cbor::Value> tree_of(ByteView item) {
   return cbor::decode(item, {.max_depth = kMaxPayloadCborDepth, .max_bytes = item.size()});
 }
@@ -590,15 +589,23 @@ Result<Constraint> constraint_from_bytes(ByteView item, std::size_t depth) {
   return decode_known(id.arg, value, depth);
 }
 
+// The canonical encoding of a value, held to what the decoder accepts (a hand-built value may
+// hold invalid UTF-8, duplicate keys or deep nesting that no decoded one can).
+Result<Bytes> validated_encoding(const cbor::Value& v) {
+  Bytes enc = cbor::encode(v);
+  TENUO_TRY(cbor::validate(enc, {.max_depth = kMaxPayloadCborDepth, .max_bytes = enc.size()}));
+  return enc;
+}
+
 }  // namespace
 
 Result<Constraint> constraint_from_cbor(const cbor::Value& v, std::size_t depth) {
-  const Bytes enc = cbor::encode(v);
+  TENUO_TRY_ASSIGN(Bytes enc, validated_encoding(v));
   return constraint_from_bytes(enc, depth);
 }
 
 Result<ConstraintSet> constraint_set_from_cbor(const cbor::Value& v) {
-  const Bytes enc = cbor::encode(v);
+  TENUO_TRY_ASSIGN(Bytes enc, validated_encoding(v));
   return detail::constraint_set_from_validated(enc);
 }
 

@@ -411,6 +411,14 @@ TEST_CASE("ConstraintSet decode rejections") {
   auto dup = constraint_set_from_cbor(cbor::Value::map(outer));
   REQUIRE_FALSE(dup.has_value());
   CHECK(dup.error().code == ErrorCode::MalformedCbor);
+  CHECK(dup.error().message.find("duplicate map key") != std::string::npos);
+  // Nor does a hand-built text that is not UTF-8, which no decoded value can hold.
+  cbor::Map bad_text;
+  bad_text.push_back({cbor::Value::text("pattern"), cbor::Value::text(std::string("/data/\xff"))});
+  auto not_utf8 = constraint_from_cbor(cbor::Value::array({cbor::Value::integer(2), cbor::Value::map(bad_text)}));
+  REQUIRE_FALSE(not_utf8.has_value());
+  CHECK(not_utf8.error().code == ErrorCode::MalformedCbor);
+  CHECK(not_utf8.error().message.find("UTF-8") != std::string::npos);
 
   // kMaxConstraintsPerTool entries decode; one more is 1201.
   auto make = [](std::size_t n) {

@@ -131,8 +131,8 @@ struct TENUO_EXPORT ConstraintSet {
 // the rest even where the reference decoder is lenient (keys in any order, unknown keys, missing
 // defaulted fields, uint-array Unknown payloads; see constraint.cpp), and non-finite floats.
 // `depth` = number of enclosing All/Any/Not. Both functions read `v`'s canonical encoding, as
-// a decoder reads signed bytes, so a hand-built value is held to what cbor::decode() accepts
-// (valid UTF-8, no duplicate keys, nesting within kMaxPayloadCborDepth).
+// a decoder reads signed bytes, so a hand-built value is first held to what cbor::decode()
+// accepts (valid UTF-8, no duplicate keys, nesting within kMaxPayloadCborDepth).
 // Errors: MalformedCbor; TooManyConstraints when nested deeper than kMaxConstraintDepth.
 [[nodiscard]] TENUO_EXPORT Result<Constraint> constraint_from_cbor(const cbor::Value& v,
                                                                    std::size_t depth = 0);
