@@ -518,6 +518,18 @@ Result<SignedApproval> decode_signed_approval(ByteView bytes) {
   return a;
 }
 
+namespace {
+
+// A carried list holds 1..kMaxApprovalsPerCall approvals: an empty one is meaningless input.
+Result<void> check_approval_count(std::size_t n) {
+  if (n == 0) return fail(ErrorCode::InvalidInput, "approval: an empty list of approvals");
+  if (n > kMaxApprovalsPerCall)
+    return fail(ErrorCode::InvalidInput, fmt::format("approval: over {} approvals", kMaxApprovalsPerCall));
+  return {};
+}
+
+}  // namespace
+
 Result<std::vector<SignedApproval>> parse_approvals(std::string_view text) {
   auto bytes = base64_decode_any(text, kMaxApprovalsPerCall * kMaxApprovalBytes * 2);
   if (!bytes) return fail(ErrorCode::InvalidInput, "approval: not base64: " + bytes.error().message);
@@ -530,9 +542,7 @@ Result<std::vector<SignedApproval>> parse_approvals(std::string_view text) {
     auto j = nlohmann::json::parse(bytes->begin(), bytes->end(), nullptr, false);
     if (j.is_discarded() || !j.is_array())
       return fail(ErrorCode::InvalidInput, "approval: not a JSON array of base64 strings");
-    if (j.empty()) return fail(ErrorCode::InvalidInput, "approval: an empty list of approvals");
-    if (j.size() > kMaxApprovalsPerCall)
-      return fail(ErrorCode::InvalidInput, fmt::format("approval: over {} approvals", kMaxApprovalsPerCall));
+    TENUO_TRY(check_approval_count(j.size()));
     for (const auto& item : j) {
       if (!item.is_string()) return fail(ErrorCode::InvalidInput, "approval: a JSON array item is not a string");
       auto inner = base64_decode_any(item.get<std::string>(), kMaxApprovalBytes);
@@ -549,9 +559,7 @@ Result<std::vector<SignedApproval>> parse_approvals(std::string_view text) {
     o.max_bytes = kMaxApprovalsPerCall * kMaxApprovalBytes;
     auto arr = cbor::decode(*bytes, o);
     if (!arr) return bad_approval(arr.error().message);
-    if (arr->as_array().empty()) return fail(ErrorCode::InvalidInput, "approval: an empty list of approvals");
-    if (arr->as_array().size() > kMaxApprovalsPerCall)
-      return fail(ErrorCode::InvalidInput, fmt::format("approval: over {} approvals", kMaxApprovalsPerCall));
+    TENUO_TRY(check_approval_count(arr->as_array().size()));
     // The reader accepts only canonical CBOR, so each element re-encodes to its exact bytes.
     for (const auto& item : arr->as_array()) {
       TENUO_TRY_ASSIGN(SignedApproval a, decode_signed_approval(cbor::encode(item)));
@@ -569,9 +577,7 @@ std::string approval_text(const SignedApproval& a) {
 }
 
 Result<std::string> approvals_header_value(std::span<const SignedApproval> approvals) {
-  if (approvals.empty()) return fail(ErrorCode::InvalidInput, "approval: an empty list of approvals");
-  if (approvals.size() > kMaxApprovalsPerCall)
-    return fail(ErrorCode::InvalidInput, fmt::format("approval: over {} approvals", kMaxApprovalsPerCall));
+  TENUO_TRY(check_approval_count(approvals.size()));
   // Base64 text needs no JSON escaping.
   std::string json = "[";
   for (const auto& a : approvals) {
