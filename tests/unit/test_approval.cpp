@@ -523,14 +523,14 @@ Warrant gated_deploy_warrant(std::int64_t now = kNow) {
 
 TEST_CASE("authorize: step 8 after PoP and constraints") {
   const auto& k = keys();
-  const std::optional<Warrant> w = gated_deploy_warrant();
-  auto vc = verify_chain({*w}, TrustedRoots{{k.root.public_key()}}, VerifyOptions{.now = kNow});
+  const Warrant w = gated_deploy_warrant();
+  auto vc = verify_chain({w}, TrustedRoots{{k.root.public_key()}}, VerifyOptions{.now = kNow});
   REQUIRE(vc);
   const Object prod = args(R"({"env": "prod"})");
-  const SignedApproval a1 = approve(k.ap1, w->payload(), "deploy", prod);
-  const SignedApproval a2 = approve(k.ap2, w->payload(), "deploy", prod);
+  const SignedApproval a1 = approve(k.ap1, w.payload(), "deploy", prod);
+  const SignedApproval a2 = approve(k.ap2, w.payload(), "deploy", prod);
   auto call = [&](std::string tool, const Object& a, std::vector<SignedApproval> v) {
-    return ToolCall{tool, a, pop_sign(k.holder, w->id(), tool, a, kNow), std::move(v)};
+    return ToolCall{tool, a, pop_sign(k.holder, w.id(), tool, a, kNow), std::move(v)};
   };
   auto code = [](const Result<Authorization>& r) {
     return r ? std::nullopt : std::optional<ErrorCode>(r.error().code);
@@ -556,8 +556,8 @@ TEST_CASE("authorize: step 8 after PoP and constraints") {
   ao.roots.keys = {k.root.public_key()};
   auto az = Authorizer::create(ao);
   REQUIRE(az);
-  const Signature pop = pop_sign(k.holder, w->id(), "deploy", prod, kNow);
-  Headers h{{std::string(kWarrantHeader), to_text(std::vector<Warrant>{*w}, TextFormat::Base64)},
+  const Signature pop = pop_sign(k.holder, w.id(), "deploy", prod, kNow);
+  Headers h{{std::string(kWarrantHeader), to_text(std::vector<Warrant>{w}, TextFormat::Base64)},
             {std::string(kPopHeader), base64_encode(ByteView(pop), Base64Alphabet::Standard, Padding::Yes)}};
   CHECK((*az)->check_headers(h, "deploy", prod, kNow).code == ErrorCode::ApprovalRequired);
   const std::string json_array = "[\"" + approval_text(a1) + "\",\"" + approval_text(a2) + "\"]";
@@ -573,7 +573,7 @@ TEST_CASE("authorize: step 8 after PoP and constraints") {
   CHECK((*az)->check_headers(h, "deploy", prod, kNow).allowed);
   h[std::string(kApprovalsHeader)] = "not base64!";
   CHECK((*az)->check_headers(h, "deploy", prod, kNow).code == ErrorCode::ApprovalInvalid);
-  CHECK((*az)->check(std::span<const Warrant>(&*w, 1), call("deploy", prod, {a2, a1}), kNow).allowed);
+  CHECK((*az)->check(std::span<const Warrant>(&w, 1), call("deploy", prod, {a2, a1}), kNow).allowed);
 }
 
 TEST_CASE("headers() and BoundWarrant::headers() carry a gated call's approvals") {
