@@ -112,6 +112,11 @@ Result<std::pair<std::int64_t, std::uint32_t>> parse_srl_time(std::string_view s
   if (i != s.size()) return bad();
   const std::int64_t t = days_from_civil(Y, static_cast<unsigned>(M), static_cast<unsigned>(D)) * 86400 +
                          h * 3600 + mi * 60 + sec - offset;
+  // The instant must be writable back as a four-digit UTC year (encode_srl_payload writes "Z"):
+  // "0000-01-01T01:00:00+21:00" is in year -1, "9999-12-31T23:00:00-02:00" in 10000.
+  static const std::int64_t kFirst = days_from_civil(0, 1, 1) * 86400;
+  static const std::int64_t kLast = days_from_civil(9999, 12, 31) * 86400 + 86399;
+  if (t < kFirst || t > kLast) return bad();
   return std::pair{t, nanos};
 }
 
