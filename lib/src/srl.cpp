@@ -133,9 +133,11 @@ Bytes encode_srl_payload(const SrlPayload& p) {
 }
 
 Bytes srl_signing_message(const SrlPayload& p) {
-  Bytes out(kWarrantDomain.begin(), kWarrantDomain.end());
-  out.insert(out.end(), kSrlContext.begin(), kSrlContext.end());
   const Bytes body = encode_srl_payload(p);
+  Bytes out;
+  out.reserve(kWarrantDomain.size() + kSrlContext.size() + body.size());
+  out.insert(out.end(), kWarrantDomain.begin(), kWarrantDomain.end());
+  out.insert(out.end(), kSrlContext.begin(), kSrlContext.end());
   out.insert(out.end(), body.begin(), body.end());
   return out;
 }
